@@ -1,0 +1,109 @@
+"""Logistic regression's gradient step, computed by interchangeable backends.
+
+Every backend in ``BACKENDS`` has the same two functions:
+
+- ``prepare(X, Y) -> data``: layout conversion of validated float64 input
+  (X of shape (n_x, m), examples as columns; Y of shape (m,)). Not timed.
+- ``gradient(w, b, data) -> Gradient``: one step, ``Z = wᵀX + b``,
+  ``A = σ(Z)``, ``dZ = A - Y``, ``dw = X dZᵀ / m``, ``db = mean(dZ)`` and the
+  mean log-loss. This is the part a benchmark times.
+
+The functions below validate their input, so bad data raises a clear
+``ValueError`` or ``TypeError`` instead of a wrong number.
+"""
+
+from types import ModuleType
+from typing import NamedTuple
+
+import numpy as np
+
+from . import _validation, numba_loops, one_loop, two_loop, vectorized
+from ._types import Gradient
+
+__all__ = ["BACKENDS", "Fit", "Gradient", "gradient", "make_problem", "predict", "train"]
+
+# The order is the order of the course note, then compiled loops.
+BACKENDS: dict[str, ModuleType] = {
+    "two_loop": two_loop,
+    "one_loop": one_loop,
+    "vectorized": vectorized,
+    "numba": numba_loops,
+}
+
+
+class Fit(NamedTuple):
+    """What ``train`` returns: final weights and bias, and the cost before each step."""
+
+    w: np.ndarray
+    b: float
+    costs: list[float]
+
+
+def get_backend(name: str) -> ModuleType:
+    """The backend registered under ``name``; a ValueError lists the valid names."""
+    try:
+        return BACKENDS[name]
+    except (KeyError, TypeError):
+        valid = ", ".join(BACKENDS)
+        raise ValueError(f"unknown backend {name!r}; choose one of: {valid}") from None
+
+
+def gradient(w, b, X, Y, backend: str = "vectorized") -> Gradient:
+    """One gradient step on X (n_x, m) and Y (m,) or (1, m); dw has the shape w was given in."""
+    impl = get_backend(backend)
+    X = _validation.examples(X)
+    n_x, m = X.shape
+    Y = _validation.labels(Y, m)
+    w_shape = np.shape(w)
+    w = _validation.weights(w, n_x)
+    b = _validation.bias(b)
+    result = impl.gradient(w, b, impl.prepare(X, Y))
+    return result._replace(dw=result.dw.reshape(w_shape))
+
+
+def train(
+    X,
+    Y,
+    backend: str = "vectorized",
+    learning_rate: float = 0.5,
+    iterations: int = 2000,
+) -> Fit:
+    """Gradient descent from w = 0, b = 0, as in the course's ``optimize``."""
+    impl = get_backend(backend)
+    _validation.positive(learning_rate, "learning_rate")
+    _validation.positive_int(iterations, "iterations")
+    X = _validation.examples(X)
+    n_x, m = X.shape
+    data = impl.prepare(X, _validation.labels(Y, m))
+    w = np.zeros(n_x)
+    b = 0.0
+    costs = []
+    for _ in range(iterations):
+        step = impl.gradient(w, b, data)
+        costs.append(step.cost)
+        w = w - learning_rate * step.dw
+        b = b - learning_rate * step.db
+    return Fit(w, b, costs)
+
+
+def predict(w, b, X) -> np.ndarray:
+    """Labels (0 or 1, int) of the m examples in X: 1 where σ(wᵀx + b) > 0.5."""
+    X = _validation.examples(X)
+    w = _validation.weights(w, X.shape[0])
+    b = _validation.bias(b)
+    return (vectorized.sigmoid(w @ X + b) > 0.5).astype(int)
+
+
+def make_problem(m: int, n_x: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded synthetic data: X (n_x, m) standard normal, Y (m,) drawn from a true model.
+
+    The true weights have norm about 1, so z stays of order one and both
+    classes occur. Same (m, n_x, seed), same arrays, on every machine.
+    """
+    _validation.positive_int(m, "m")
+    _validation.positive_int(n_x, "n_x")
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_x, m))
+    w_true = rng.standard_normal(n_x) / np.sqrt(n_x)
+    Y = (rng.random(m) < vectorized.sigmoid(w_true @ X)).astype(np.float64)
+    return X, Y

@@ -1,0 +1,40 @@
+"""No explicit loops: the course note's seven vectorized lines in numpy.
+
+``Z = w·X + b`` and ``dw = X·dZᵀ / m`` are matrix-vector products done by BLAS
+(OpenBLAS here), with SIMD and, if allowed, several threads; the rest are
+elementwise ufuncs over m values. Once m·n_x is large the step is bound by
+reading X from memory twice (once per product); at small sizes it is bound
+by the fixed cost of a dozen numpy calls (a few microseconds).
+"""
+
+import numpy as np
+
+from ._types import Gradient
+
+# X is used as given when it is already C-contiguous float64.
+PREPARED_BYTES_PER_ELEMENT = 0
+
+
+def sigmoid(Z: np.ndarray) -> np.ndarray:
+    """σ(Z) elementwise; exp only ever sees -|Z|, so it cannot overflow."""
+    e = np.exp(-np.abs(Z))
+    return np.where(Z >= 0, 1.0, e) / (1.0 + e)
+
+
+def prepare(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return np.ascontiguousarray(X), Y
+
+
+def gradient(w: np.ndarray, b: float, data: tuple[np.ndarray, np.ndarray]) -> Gradient:
+    X, Y = data
+    m = X.shape[1]
+    Z = w @ X + b
+    # dZ = A - Y and the log-loss, written with S = 1 - 2Y (see _scalar.dz_and_loss)
+    # so that nothing cancels where σ(Z) is close to Y.
+    S = 1.0 - 2.0 * Y
+    T = S * Z
+    dZ = S * sigmoid(T)
+    dw = X @ dZ / m
+    db = dZ.sum() / m
+    cost = np.logaddexp(0.0, T).sum() / m
+    return Gradient(dw, float(db), float(cost))
