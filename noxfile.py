@@ -11,10 +11,9 @@ PYTHON = "3.11"
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """Unit tests of the backends and the harness, then one untimed pass of every benchmark."""
+    """Unit tests of the backends and the harness (numerics and behaviour, never speed)."""
     session.install("-e", ".[test]")
     session.run("pytest", *session.posargs)
-    session.run("python", "-m", "bench", "--preset", "quick", "--smoke")
 
 
 @nox.session(python=PYTHON)
@@ -27,6 +26,6 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
-    """Measure every backend over the (m, n_x) grid; pass options after --, e.g. -- --preset quick."""
+    """Measure every backend over the (m, n_x) grid; options after --, e.g. -- --preset quick."""
     session.install("-e", ".")
     session.run("python", "-m", "bench", *session.posargs)

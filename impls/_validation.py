@@ -42,7 +42,9 @@ def examples(X: object) -> np.ndarray:
         )
     n_x, m = array.shape
     if n_x == 0 or m == 0:
-        raise ValueError(f"X must have at least one feature and one example; got shape {array.shape}")
+        raise ValueError(
+            f"X must have at least one feature and one example; got shape {array.shape}"
+        )
     _require_finite(array, "X")
     return array.astype(np.float64, copy=False)
 
@@ -59,7 +61,9 @@ def labels(Y: object, m: int) -> np.ndarray:
     not_binary = ~np.isin(array, (0, 1))
     if not_binary.any():
         index = int(np.argmax(not_binary))
-        raise ValueError(f"Y must contain only 0 and 1; found {array[index].item()!r} at index {index}")
+        raise ValueError(
+            f"Y must contain only 0 and 1; found {array[index].item()!r} at index {index}"
+        )
     return array.astype(np.float64)
 
 

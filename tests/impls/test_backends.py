@@ -92,9 +92,7 @@ def test_gradient_matches_finite_differences(backend):
         return impls.gradient(w, b, X, Y, backend=backend).cost
 
     h = 1e-6
-    numeric_dw = [
-        (cost(w + h * e, b) - cost(w - h * e, b)) / (2 * h) for e in np.eye(len(w))
-    ]
+    numeric_dw = [(cost(w + h * e, b) - cost(w - h * e, b)) / (2 * h) for e in np.eye(len(w))]
     np.testing.assert_allclose(result.dw, numeric_dw, rtol=1e-6, atol=1e-9)
     assert result.db == pytest.approx((cost(w, b + h) - cost(w, b - h)) / (2 * h), rel=1e-6)
 
@@ -120,7 +118,9 @@ def test_registry_lists_the_backends_in_course_order():
     assert list(impls.BACKENDS)[:3] == ["two_loop", "one_loop", "vectorized"]
     for backend in impls.BACKENDS.values():
         assert callable(backend.prepare) and callable(backend.gradient)
-        assert backend.__doc__, f"{backend.__name__} needs a docstring saying why it is as fast as it is"
+        assert backend.__doc__, (
+            f"{backend.__name__} needs a docstring saying why it is as fast as it is"
+        )
 
 
 def test_make_problem_is_seeded_and_has_both_classes():

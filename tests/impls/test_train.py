@@ -10,8 +10,13 @@ import impls
 # The 10 "mean" features (and all 30) separate the classes almost perfectly,
 # so the unpenalized optimum lies at infinity. These five do not: the optimum
 # is finite, well conditioned, and gradient descent reaches it in 2000 steps.
-FEATURES = ["mean texture", "mean smoothness", "mean concave points", "mean symmetry",
-            "mean fractal dimension"]
+FEATURES = [
+    "mean texture",
+    "mean smoothness",
+    "mean concave points",
+    "mean symmetry",
+    "mean fractal dimension",
+]
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +39,10 @@ def optimum(breast_cancer):
 @pytest.fixture(scope="module")
 def fits(breast_cancer):
     X, Y = breast_cancer
-    return {name: impls.train(X, Y, backend=name, learning_rate=1.0, iterations=2000)
-            for name in impls.BACKENDS}
+    return {
+        name: impls.train(X, Y, backend=name, learning_rate=1.0, iterations=2000)
+        for name in impls.BACKENDS
+    }
 
 
 @pytest.mark.parametrize("backend", list(impls.BACKENDS))

@@ -16,17 +16,29 @@ def with_value(array, index, value):
 
 
 BAD_GRADIENT_INPUTS = {
-    "NaN in X": (dict(X=with_value(X, (1, 2), np.nan)), ValueError, r"X contains NaN or inf .*\(1, 2\)"),
+    "NaN in X": (
+        dict(X=with_value(X, (1, 2), np.nan)),
+        ValueError,
+        r"X contains NaN or inf .*\(1, 2\)",
+    ),
     "inf in X": (dict(X=with_value(X, (0, 0), np.inf)), ValueError, "X contains NaN or inf"),
     "NaN in w": (dict(w=with_value(W, 1, np.nan)), ValueError, "w contains NaN or inf"),
     "inf in b": (dict(b=np.inf), ValueError, "b must be finite"),
-    "label 2": (dict(Y=with_value(Y, 4, 2)), ValueError, "Y must contain only 0 and 1; found 2.0 at index 4"),
+    "label 2": (
+        dict(Y=with_value(Y, 4, 2)),
+        ValueError,
+        "Y must contain only 0 and 1; found 2.0 at index 4",
+    ),
     "label -1": (dict(Y=with_value(Y, 0, -1)), ValueError, "only 0 and 1"),
     "NaN label": (dict(Y=with_value(Y, 0, np.nan)), ValueError, "only 0 and 1"),
     "Y too short": (dict(Y=Y[:5]), ValueError, r"Y must have shape \(6,\) or \(1, 6\)"),
     "Y as column": (dict(Y=Y.reshape(-1, 1)), ValueError, "Y must have shape"),
     "w too long": (dict(w=np.zeros(4)), ValueError, r"w must have shape \(3,\) or \(3, 1\)"),
-    "no examples": (dict(X=np.zeros((3, 0)), Y=np.zeros(0)), ValueError, "at least one feature and one example"),
+    "no examples": (
+        dict(X=np.zeros((3, 0)), Y=np.zeros(0)),
+        ValueError,
+        "at least one feature and one example",
+    ),
     "no features": (dict(X=np.zeros((0, 6)), w=np.zeros(0)), ValueError, "at least one feature"),
     "1-D X": (dict(X=np.zeros(6)), ValueError, "X must be 2-D"),
     "3-D X": (dict(X=np.zeros((3, 6, 1))), ValueError, "X must be 2-D"),
@@ -35,8 +47,11 @@ BAD_GRADIENT_INPUTS = {
     "complex X": (dict(X=X.astype(complex)), TypeError, "X must hold real numbers"),
     "object Y": (dict(Y=np.array(["a"] * 6, dtype=object)), TypeError, "Y must hold real numbers"),
     "vector b": (dict(b=np.zeros(2)), ValueError, "b must be a single number"),
-    "unknown backend": (dict(backend="fortran"), ValueError,
-                        "unknown backend 'fortran'; choose one of: two_loop, one_loop, vectorized, numba"),
+    "unknown backend": (
+        dict(backend="fortran"),
+        ValueError,
+        "unknown backend 'fortran'; choose one of: two_loop, one_loop, vectorized, numba",
+    ),
 }
 
 
@@ -86,5 +101,7 @@ def test_predict_rejects_bad_input(changes, error, message):
 
 @pytest.mark.parametrize(("m", "n_x"), [(0, 3), (3, -1), (2.5, 3)])
 def test_make_problem_rejects_bad_sizes(m, n_x):
-    with pytest.raises((ValueError, TypeError), match="must be positive|must be a positive integer"):
+    with pytest.raises(
+        (ValueError, TypeError), match="must be positive|must be a positive integer"
+    ):
         impls.make_problem(m, n_x)

@@ -1,0 +1,112 @@
+"""Every fact about this machine and process that decides a timing.
+
+Stored under ``machine_info["lrbench"]`` in each result file, next to what
+pytest-benchmark records itself, so a number never travels without its
+context.
+"""
+
+import os
+import platform
+from importlib.metadata import version
+from pathlib import Path
+
+import numba
+import numpy as np
+from threadpoolctl import threadpool_info
+
+# Environment variables that change which kernels or how many threads run.
+RECORDED_ENV_PREFIXES = ("OPENBLAS_", "OMP_", "MKL_", "NUMBA_", "GOTO", "BLIS_")
+
+
+def _cpuinfo() -> dict[str, str]:
+    """The first processor's block of /proc/cpuinfo (empty where there is none)."""
+    try:
+        block = Path("/proc/cpuinfo").read_text().split("\n\n")[0]
+    except OSError:
+        return {}
+    return dict(
+        (key.strip(), value.strip())
+        for key, _, value in (line.partition(":") for line in block.splitlines())
+    )
+
+
+def available_memory_bytes() -> int:
+    """Memory the kernel could hand out now without swapping (MemAvailable)."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def collect(threads: int) -> dict:
+    """The facts, read after the thread limits of the run are in place."""
+    cpu = _cpuinfo()
+    flags = set(cpu.get("flags", "").split())
+    pools = threadpool_info()
+    facts = {
+        "cpu_model": cpu.get("model name", platform.processor() or platform.machine()),
+        "cpu_count": os.cpu_count(),
+        "cpu_simd": [f for f in ("sse4_2", "avx", "avx2", "fma", "avx512f") if f in flags],
+        "memory_available_bytes": available_memory_bytes(),
+        "python": platform.python_version(),
+        "versions": {
+            name: version(name) for name in ("numpy", "numba", "llvmlite", "pytest-benchmark")
+        },
+        "threads_requested": threads,
+        "blas": [
+            {
+                key: pool.get(key)
+                for key in (
+                    "internal_api",
+                    "version",
+                    "architecture",
+                    "num_threads",
+                    "threading_layer",
+                )
+            }
+            | {"library": Path(pool["filepath"]).name}
+            for pool in pools
+            if pool["user_api"] == "blas"
+        ],
+        "openmp_threads": [pool["num_threads"] for pool in pools if pool["user_api"] == "openmp"],
+        "numba_threads": numba.get_num_threads(),
+        "numba_threading_layer": numba.config.THREADING_LAYER,
+        "numpy_blas": np.show_config(mode="dicts")
+        .get("Build Dependencies", {})
+        .get("blas", {})
+        .get("name"),
+        "environment": {
+            k: v for k, v in sorted(os.environ.items()) if k.startswith(RECORDED_ENV_PREFIXES)
+        },
+    }
+    facts["warnings"] = warnings_for(facts)
+    return facts
+
+
+def warnings_for(facts: dict) -> list[str]:
+    """What a reader of these numbers must know: forced kernels, unexpected thread counts."""
+    warnings = []
+    coretype = facts["environment"].get("OPENBLAS_CORETYPE")
+    if coretype:
+        kernels = ", ".join(sorted({str(b["architecture"]) for b in facts["blas"]})) or "an unknown"
+        avx512 = " although this CPU supports AVX-512" if "avx512f" in facts["cpu_simd"] else ""
+        warnings.append(
+            f"OPENBLAS_CORETYPE={coretype} is set: OpenBLAS runs its {kernels} kernel{avx512}. "
+            "BLAS-bound times (the vectorized backend at large sizes) are slower than a user "
+            "without this variable would measure."
+        )
+    if "OPENBLAS_L2_SIZE" in facts["environment"]:
+        warnings.append(
+            f"OPENBLAS_L2_SIZE={facts['environment']['OPENBLAS_L2_SIZE']} is set: OpenBLAS blocks "
+            "its kernels for that cache size instead of the one it would detect."
+        )
+    warnings += [
+        f"{pool['library']} runs {pool['num_threads']} threads, not the "
+        f"{facts['threads_requested']} requested."
+        for pool in facts["blas"]
+        if pool["num_threads"] != facts["threads_requested"]
+    ]
+    return warnings

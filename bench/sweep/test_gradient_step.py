@@ -1,0 +1,48 @@
+"""The sweep: one benchmark per (backend, m, n_x), timing only ``gradient``."""
+
+import time
+
+import numpy as np
+import pytest
+
+import impls
+from bench.sweep_state import CALIBRATE_BELOW_S, pedantic_rounds
+
+
+def test_gradient_step(benchmark, sweep_state, backend, m, n_x):
+    predicted = sweep_state.predict(backend, m, n_x)
+    reason = sweep_state.skip_reason(backend, m, n_x, predicted)
+    if reason:
+        sweep_state.record_skip(backend, m, n_x, predicted, reason)
+        pytest.skip(reason)
+
+    sweep_state.warm_up(backend)
+    impl = impls.BACKENDS[backend]
+    problem = sweep_state.problem(m, n_x)
+    data = impl.prepare(problem.X, problem.Y)
+    args = (problem.w, problem.b, data)
+
+    start = time.perf_counter()
+    result = impl.gradient(*args)
+    first_call_s = time.perf_counter() - start
+    # Fast and wrong is worthless: every backend must give the vectorized answer.
+    np.testing.assert_allclose(result.dw, problem.expected.dw, rtol=1e-7, atol=1e-12)
+    assert result.cost == pytest.approx(problem.expected.cost, rel=1e-9)
+
+    if first_call_s < CALIBRATE_BELOW_S:
+        mode = "calibrated"
+        benchmark(impl.gradient, *args)
+    else:
+        mode = "pedantic"
+        benchmark.pedantic(
+            impl.gradient, args=args, rounds=pedantic_rounds(first_call_s), iterations=1
+        )
+    benchmark.extra_info.update(
+        status="measured",
+        mode=mode,
+        predicted_s=predicted,
+        first_call_s=first_call_s,
+        bytes_X=8 * m * n_x,
+    )
+    if benchmark.stats is not None:  # None under --benchmark-disable
+        sweep_state.record_measured(backend, m, n_x, benchmark.stats.stats.median)

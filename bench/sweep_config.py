@@ -1,0 +1,130 @@
+"""What a sweep measures: presets as data, and the checks on user options.
+
+A sweep is a grid of (backend, m, n_x) points plus the settings that decide
+how each is timed. It travels from the command line to the pytest session as
+JSON, so both sides see exactly the same values.
+"""
+
+import json
+from dataclasses import asdict, dataclass, replace
+
+import impls
+
+
+def one_two_five(low: int, high: int) -> tuple[int, ...]:
+    """1-2-5 steps per decade from low to high, both powers of ten."""
+    values = []
+    decade = low
+    while decade <= high:
+        values += [decade * k for k in (1, 2, 5) if decade * k <= high]
+        decade *= 10
+    return tuple(values)
+
+
+def decades(low: int, high: int) -> tuple[int, ...]:
+    """Powers of ten from low to high."""
+    values = []
+    while low <= high:
+        values.append(low)
+        low *= 10
+    return tuple(values)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    preset: str
+    m: tuple[int, ...]
+    n_x: tuple[int, ...]
+    backends: tuple[str, ...] = tuple(impls.BACKENDS)
+    # A point whose predicted time for one gradient step exceeds this is skipped.
+    budget_s: float = 2.0
+    # pytest-benchmark's calibration stops after this long at a fast point.
+    max_time_s: float = 0.5
+    threads: int = 1
+    seed: int = 0
+
+    def points(self) -> list[tuple[str, int, int]]:
+        """(backend, m, n_x), smallest problems first, so every prediction has data below it."""
+        sizes = sorted(
+            ((m, n_x) for m in self.m for n_x in self.n_x), key=lambda s: (s[0] * s[1], s[0])
+        )
+        return [(backend, m, n_x) for m, n_x in sizes for backend in self.backends]
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> "Sweep":
+        fields = json.loads(text)
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
+
+
+PRESETS: dict[str, Sweep] = {
+    # What CI and a first-time user run: about a minute of measuring.
+    "quick": Sweep("quick", m=(100, 1000, 10_000), n_x=(10, 100, 1000), max_time_s=0.25),
+    # The whole map in decades, in well under 15 minutes on 2 cores; the larger
+    # budget lets two_loop reach m·n_x = 1e8, where the speedups are largest.
+    "default": Sweep("default", m=decades(10, 1_000_000), n_x=decades(1, 10_000), budget_s=10.0),
+    # Finer steps for report charts; expect about an hour.
+    "full": Sweep(
+        "full", m=one_two_five(10, 1_000_000), n_x=one_two_five(1, 10_000), budget_s=10.0
+    ),
+}
+
+
+class OptionError(ValueError):
+    """A command-line option that cannot be used; the message says which and why."""
+
+
+def parse_sizes(text: str, option: str) -> tuple[int, ...]:
+    """'100,1000' -> (100, 1000); every entry must be a positive integer."""
+    sizes = []
+    for item in text.split(","):
+        try:
+            value = int(item.strip())
+        except ValueError:
+            raise OptionError(
+                f"{option}: {item.strip()!r} is not an integer (expected e.g. 100,1000)"
+            ) from None
+        if value <= 0:
+            raise OptionError(f"{option}: sizes must be positive; got {value}")
+        sizes.append(value)
+    return tuple(sorted(set(sizes)))
+
+
+def parse_backends(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(","))
+    unknown = [name for name in names if name not in impls.BACKENDS]
+    if unknown:
+        names = ", ".join(map(repr, unknown))
+        raise OptionError(
+            f"--backends: unknown backend {names}; choose from {', '.join(impls.BACKENDS)}"
+        )
+    return tuple(dict.fromkeys(names))
+
+
+def build_sweep(
+    preset: str = "default",
+    m: str | None = None,
+    nx: str | None = None,
+    backends: str | None = None,
+    threads: int = 1,
+    budget: float | None = None,
+) -> Sweep:
+    """The preset, with any sizes, backends, threads or budget the user gave instead."""
+    if preset not in PRESETS:
+        raise OptionError(f"--preset: unknown preset {preset!r}; choose from {', '.join(PRESETS)}")
+    sweep = PRESETS[preset]
+    if m is not None:
+        sweep = replace(sweep, m=parse_sizes(m, "--m"))
+    if nx is not None:
+        sweep = replace(sweep, n_x=parse_sizes(nx, "--nx"))
+    if backends is not None:
+        sweep = replace(sweep, backends=parse_backends(backends))
+    if threads <= 0:
+        raise OptionError(f"--threads: must be a positive integer; got {threads}")
+    if budget is not None and not budget > 0:
+        raise OptionError(f"--budget: must be a positive number of seconds; got {budget}")
+    return replace(
+        sweep, threads=threads, budget_s=budget if budget is not None else sweep.budget_s
+    )

@@ -1,0 +1,143 @@
+"""The sweep's running state: which points to skip and why, the data, progress.
+
+Kept apart from the pytest glue in ``bench/sweep`` so it can be tested and
+read on its own.
+"""
+
+import gc
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import impls
+
+from . import cost_model
+from .machine import available_memory_bytes
+from .sweep_config import Sweep
+
+# A point may use at most this share of the memory that was available at the start.
+MEMORY_SHARE = 0.75
+# Faster than this per step: let pytest-benchmark calibrate and repeat for max_time_s.
+# Slower: a fixed few rounds (pedantic mode), since calibration would take minutes.
+CALIBRATE_BELOW_S = 0.02
+SLOW_POINT_TARGET_S = 3.0
+SLOW_POINT_ROUNDS = (3, 10)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One (m, n_x) problem with fixed parameters and the vectorized answer to check against."""
+
+    X: np.ndarray
+    Y: np.ndarray
+    w: np.ndarray
+    b: float
+    expected: impls.Gradient
+
+
+def make_problem(m: int, n_x: int, seed: int) -> Problem:
+    X, Y = impls.make_problem(m, n_x, seed)
+    w = np.random.default_rng(seed + 1).standard_normal(n_x) / np.sqrt(n_x)
+    b = 0.1
+    vectorized = impls.BACKENDS["vectorized"]
+    return Problem(X, Y, w, b, vectorized.gradient(w, b, vectorized.prepare(X, Y)))
+
+
+def bytes_needed(backend: str, m: int, n_x: int) -> int:
+    """X itself plus the backend's prepared copy of it."""
+    per_element = 8 + impls.BACKENDS[backend].PREPARED_BYTES_PER_ELEMENT
+    return per_element * m * n_x
+
+
+def pedantic_rounds(step_s: float) -> int:
+    low, high = SLOW_POINT_ROUNDS
+    return int(np.clip(SLOW_POINT_TARGET_S // step_s, low, high))
+
+
+@dataclass
+class SweepState:
+    sweep: Sweep
+    memory_at_start: int = field(default_factory=available_memory_bytes)
+    measured: dict[str, list[tuple[int, int, float]]] = field(default_factory=dict)
+    skipped: list[dict] = field(default_factory=list)
+    first_call_s: dict[str, float] = field(default_factory=dict)
+    done: int = 0
+    started: float = field(default_factory=time.perf_counter)
+    _problem_key: tuple[int, int] | None = None
+    _problem: Problem | None = None
+
+    @property
+    def total(self) -> int:
+        return len(self.sweep.points())
+
+    def predict(self, backend: str, m: int, n_x: int) -> float | None:
+        return cost_model.predict_seconds(self.measured.get(backend, []), m, n_x)
+
+    def skip_reason(self, backend: str, m: int, n_x: int, predicted: float | None) -> str | None:
+        """Why this point must not run, or None. Budget first: it is the cheaper to know."""
+        if predicted is not None and predicted > self.sweep.budget_s:
+            return (
+                f"skipped-budget: predicted {predicted:.3g} s per step > budget "
+                f"{self.sweep.budget_s:g} s"
+            )
+        need = bytes_needed(backend, m, n_x)
+        allowed = MEMORY_SHARE * self.memory_at_start
+        if need > allowed:
+            return (
+                f"skipped-memory: needs {need / 2**30:.1f} GiB > {MEMORY_SHARE:.0%} of the "
+                f"{self.memory_at_start / 2**30:.1f} GiB available"
+            )
+        return None
+
+    def record_skip(
+        self, backend: str, m: int, n_x: int, predicted: float | None, reason: str
+    ) -> None:
+        status = reason.split(":")[0]
+        self.skipped.append(
+            dict(backend=backend, m=m, n_x=n_x, status=status, predicted_s=predicted, reason=reason)
+        )
+
+    def record_measured(self, backend: str, m: int, n_x: int, median_s: float) -> None:
+        self.measured.setdefault(backend, []).append((m, n_x, median_s))
+
+    def problem(self, m: int, n_x: int) -> Problem:
+        """The problem at (m, n_x); only one is kept, so large ones never pile up."""
+        if self._problem_key != (m, n_x):
+            self._problem = None
+            gc.collect()
+            self._problem = make_problem(m, n_x, self.sweep.seed)
+            self._problem_key = (m, n_x)
+        return self._problem
+
+    def warm_up(self, backend: str) -> None:
+        """Each backend's first call, on a tiny problem: numba compiles here, outside any timing."""
+        if backend in self.first_call_s:
+            return
+        impl = impls.BACKENDS[backend]
+        tiny = make_problem(8, 4, self.sweep.seed)
+        data = impl.prepare(tiny.X, tiny.Y)
+        start = time.perf_counter()
+        impl.gradient(tiny.w, tiny.b, data)
+        self.first_call_s[backend] = time.perf_counter() - start
+
+    def progress(self, message: str) -> str:
+        self.done += 1
+        elapsed = time.perf_counter() - self.started
+        left = elapsed / self.done * (self.total - self.done)
+        return (
+            f"[{self.done:>{len(str(self.total))}}/{self.total} {_clock(elapsed)} elapsed, "
+            f"~{_clock(left)} left at this pace] {message}"
+        )
+
+
+def _clock(seconds: float) -> str:
+    minutes, seconds = divmod(int(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
+
+
+def format_seconds(seconds: float) -> str:
+    for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"

@@ -1,0 +1,62 @@
+"""Presets and the checks on the sweep's command-line options."""
+
+import pytest
+
+import impls
+from bench.sweep_config import PRESETS, OptionError, Sweep, build_sweep, decades, one_two_five
+
+
+def test_grids():
+    assert decades(10, 1_000_000) == (10, 100, 1000, 10_000, 100_000, 1_000_000)
+    assert one_two_five(1, 100) == (1, 2, 5, 10, 20, 50, 100)
+
+
+def test_presets_are_the_documented_grids():
+    assert PRESETS["quick"].m == (100, 1000, 10_000) and PRESETS["quick"].n_x == (10, 100, 1000)
+    assert PRESETS["default"].m == decades(10, 1_000_000)
+    assert PRESETS["default"].n_x == decades(1, 10_000)
+    assert len(PRESETS["full"].m) > len(PRESETS["default"].m)
+    for sweep in PRESETS.values():
+        assert sweep.backends == tuple(impls.BACKENDS) and sweep.threads == 1
+
+
+def test_points_run_smallest_problems_first_for_every_backend():
+    points = PRESETS["default"].points()
+    assert len(points) == 6 * 5 * len(impls.BACKENDS)
+    for backend in impls.BACKENDS:
+        sizes = [m * n for b, m, n in points if b == backend]
+        assert sizes == sorted(sizes)
+
+
+def test_sweep_survives_the_trip_through_json():
+    sweep = build_sweep("quick", m="5,50", backends="numba,vectorized", threads=2, budget=0.5)
+    assert Sweep.from_json(sweep.to_json()) == sweep
+
+
+def test_user_options_replace_the_preset():
+    sweep = build_sweep("quick", m="1000, 100,100", nx="7", backends="vectorized,two_loop")
+    assert sweep.m == (100, 1000) and sweep.n_x == (7,)
+    assert sweep.backends == ("vectorized", "two_loop")
+    assert build_sweep("quick").budget_s == PRESETS["quick"].budget_s
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (dict(preset="huge"), "--preset: unknown preset 'huge'; choose from quick, default, full"),
+        (dict(m="10,x"), "--m: 'x' is not an integer"),
+        (dict(m="10,2.5"), "--m: '2.5' is not an integer"),
+        (dict(nx="0"), "--nx: sizes must be positive; got 0"),
+        (dict(nx="-5"), "--nx: sizes must be positive"),
+        (
+            dict(backends="vectorized,cuda"),
+            "--backends: unknown backend 'cuda'; choose from two_loop",
+        ),
+        (dict(threads=0), "--threads: must be a positive integer"),
+        (dict(budget=0.0), "--budget: must be a positive number"),
+        (dict(budget=float("nan")), "--budget: must be a positive number"),
+    ],
+)
+def test_bad_options_are_named(options, message):
+    with pytest.raises(OptionError, match=message):
+        build_sweep(**options)

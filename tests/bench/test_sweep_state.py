@@ -1,0 +1,77 @@
+"""Budget and memory decisions, and how slow points are timed."""
+
+import pytest
+
+from bench.sweep_config import PRESETS
+from bench.sweep_state import SweepState, bytes_needed, format_seconds, pedantic_rounds
+
+
+@pytest.fixture
+def state():
+    return SweepState(PRESETS["quick"], memory_at_start=1 << 30)  # 1 GiB
+
+
+def test_first_point_of_a_backend_always_runs(state):
+    assert state.predict("two_loop", 100, 10) is None
+    assert state.skip_reason("two_loop", 100, 10, None) is None
+
+
+def test_point_over_budget_is_skipped_with_its_prediction(state):
+    state.record_measured("two_loop", 1000, 100, 0.01)
+    predicted = state.predict("two_loop", 100_000, 1000)
+    assert predicted == pytest.approx(10.0)
+    reason = state.skip_reason("two_loop", 100_000, 1000, predicted)
+    assert reason == "skipped-budget: predicted 10 s per step > budget 2 s"
+    state.record_skip("two_loop", 100_000, 1000, predicted, reason)
+    assert state.skipped == [
+        dict(
+            backend="two_loop",
+            m=100_000,
+            n_x=1000,
+            status="skipped-budget",
+            predicted_s=predicted,
+            reason=reason,
+        )
+    ]
+
+
+def test_point_too_big_for_memory_is_skipped(state):
+    # 1e8 elements: 0.8 GB of X plus one_loop's 0.8 GB copy, against 0.75 GiB allowed.
+    reason = state.skip_reason("one_loop", 100_000, 1000, None)
+    assert reason.startswith("skipped-memory: needs 1.5 GiB > 75% of the 1.0 GiB available")
+    assert state.skip_reason("vectorized", 10_000, 1000, None) is None
+
+
+def test_memory_counts_the_backends_own_copy():
+    assert bytes_needed("vectorized", 10, 10) == 800
+    assert bytes_needed("numba", 10, 10) == 1600
+    assert bytes_needed("two_loop", 10, 10) == 4000
+
+
+def test_slow_points_get_a_few_rounds():
+    assert pedantic_rounds(2.0) == 3
+    assert pedantic_rounds(0.5) == 6
+    assert pedantic_rounds(0.021) == 10
+
+
+def test_problem_is_cached_one_at_a_time(state):
+    first = state.problem(20, 3)
+    assert state.problem(20, 3) is first
+    second = state.problem(30, 3)
+    assert second.X.shape == (3, 30)
+    assert state.problem(20, 3) is not first  # rebuilt, identical by seed
+    assert (state.problem(20, 3).X == first.X).all()
+
+
+def test_progress_counts_points(state):
+    line = state.progress("vectorized m=100 n_x=10: median 5 µs")
+    assert line.startswith(f"[ 1/{state.total} 0:00:00 elapsed")
+    assert line.endswith("vectorized m=100 n_x=10: median 5 µs")
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(2.5, "2.5 s"), (0.0123, "12.3 ms"), (4.56e-6, "4.56 µs"), (7e-10, "0.7 ns")],
+)
+def test_format_seconds(seconds, text):
+    assert format_seconds(seconds) == text
