@@ -26,6 +26,13 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
-    """Measure every backend over the (m, n_x) grid; options after --, e.g. -- --preset quick."""
+    """Measure the backends over the (m, n_x) grid, then chart and report; -- --help: options."""
     session.install("-e", ".")
     session.run("python", "-m", "bench", *session.posargs)
+
+
+@nox.session(python=PYTHON, default=False)
+def report(session: nox.Session) -> None:
+    """Charts and results/REPORT.md from existing results, without measuring."""
+    session.install("-e", ".")
+    session.run("python", "-m", "bench.report", *session.posargs)

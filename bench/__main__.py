@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from . import report
 from .results import (
     ResultsError,
     load_run,
@@ -62,7 +63,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--results-dir",
         type=Path,
         default=Path("results"),
-        help="where to write runs/, latest.json and latest.csv (default: %(default)s)",
+        help="where to write runs/, latest.json, latest.csv and REPORT.md (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--plots-dir",
+        type=Path,
+        default=Path("plots"),
+        help="where the charts go (default: %(default)s)",
     )
     return parser.parse_args(argv)
 
@@ -161,7 +168,16 @@ def main(argv: list[str] | None = None) -> int:
     latest = args.results_dir / "latest"
     print(f"\nWrote {final}, {latest}.json and {latest}.csv.")
     print_summary(args.results_dir)
-    return 0
+    return report.main(
+        [
+            "--results",
+            f"{latest}.json",
+            "--plots-dir",
+            str(args.plots_dir),
+            "--report",
+            str(args.results_dir / "REPORT.md"),
+        ]
+    )
 
 
 if __name__ == "__main__":

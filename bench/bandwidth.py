@@ -42,11 +42,18 @@ def _best_seconds(function, values) -> float:
 
 
 def measure(probe_bytes: int = PROBE_BYTES) -> dict:
-    """Read bandwidth in bytes/s on one thread and on numba's thread count."""
+    """Read bandwidth in bytes/s on one thread and on every core, whatever the sweep's threads."""
     values = np.ones(probe_bytes // 8)
+    one_thread = values.nbytes / _best_seconds(_sum, values)
+    sweep_threads = numba.get_num_threads()
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    try:
+        all_threads = values.nbytes / _best_seconds(_parallel_sum, values)
+    finally:
+        numba.set_num_threads(sweep_threads)
     return {
         "probe_bytes": values.nbytes,
-        "one_thread_Bps": values.nbytes / _best_seconds(_sum, values),
-        "threads": numba.get_num_threads(),
-        "all_threads_Bps": values.nbytes / _best_seconds(_parallel_sum, values),
+        "one_thread_Bps": one_thread,
+        "threads": numba.config.NUMBA_NUM_THREADS,
+        "all_threads_Bps": all_threads,
     }

@@ -30,6 +30,22 @@ def _cpuinfo() -> dict[str, str]:
     )
 
 
+def cache_bytes() -> dict[str, int]:
+    """Data and unified cache sizes of CPU 0 by level, e.g. {"L1": 32768, "L2": …, "L3": …}."""
+    sizes = {}
+    for index in sorted(Path("/sys/devices/system/cpu/cpu0/cache").glob("index*")):
+        try:
+            if (index / "type").read_text().strip() == "Instruction":
+                continue
+            size = (index / "size").read_text().strip()
+            level = (index / "level").read_text().strip()
+        except OSError:
+            continue
+        units = {"K": 1024, "M": 1024**2, "G": 1024**3}
+        sizes[f"L{level}"] = int(size.rstrip("KMG")) * units.get(size[-1], 1)
+    return sizes
+
+
 def available_memory_bytes() -> int:
     """Memory the kernel could hand out now without swapping (MemAvailable)."""
     try:
@@ -50,6 +66,7 @@ def collect(threads: int) -> dict:
         "cpu_model": cpu.get("model name", platform.processor() or platform.machine()),
         "cpu_count": os.cpu_count(),
         "cpu_simd": [f for f in ("sse4_2", "avx", "avx2", "fma", "avx512f") if f in flags],
+        "cache_bytes": cache_bytes(),
         "memory_available_bytes": available_memory_bytes(),
         "python": platform.python_version(),
         "versions": {

@@ -50,7 +50,15 @@ def test_unwritable_results_dir_is_named(tmp_path, capsys):
 
 def test_a_run_writes_json_csv_and_a_summary(tmp_path):
     results = tmp_path / "results"
-    done = run_cli(*TINY, "--backends", "two_loop,vectorized,numba", "--results-dir", str(results))
+    done = run_cli(
+        *TINY,
+        "--backends",
+        "two_loop,vectorized,numba",
+        "--results-dir",
+        str(results),
+        "--plots-dir",
+        str(tmp_path / "plots"),
+    )
     assert done.returncode == 0, done.stderr
     assert "[12/12 " in done.stdout and "Speedup over two_loop" not in done.stderr
     runs = list((results / "runs").glob("*.json"))
@@ -68,6 +76,8 @@ def test_a_run_writes_json_csv_and_a_summary(tmp_path):
     table = pd.read_csv(results / "latest.csv")
     assert len(table) == 12 and set(table["status"]) == {"measured"}
     assert (table.loc[table["backend"] == "two_loop", "speedup_vs_two_loop"] == 1).all()
+    assert "## Verdict" in (results / "REPORT.md").read_text()
+    assert (tmp_path / "plots" / "speedup_heatmap.png").exists()
 
 
 def test_a_failed_sweep_leaves_previous_results_untouched(tmp_path, monkeypatch, capsys):

@@ -1,0 +1,253 @@
+"""From a tidy results table to explanations: cost models, regimes and verdicts on the claims.
+
+Everything here is computed from result files; nothing is measured again.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import cost_model
+from .cost_model import CostModel
+from .sweep_state import format_seconds
+
+# A per-example term is kept only when it cuts the fit's relative error by this factor
+# and by at least this much absolute (rms relative error).
+CLEARLY_BETTER = 0.75
+NOTICEABLY = 0.01
+MIN_POINTS_TO_FIT = 3
+# Share of a step's modelled time that makes it "overhead-bound".
+OVERHEAD_SHARE = 0.5
+# Share of the read bandwidth (bytes of X moved per second) that makes it "memory-bound".
+MEMORY_SHARE = 0.5
+
+# How many times each backend reads X in one step: the bytes it moves per element, / 8.
+PASSES_OVER_X = {"vectorized": 2}
+
+
+@dataclass(frozen=True)
+class Claim:
+    label: str
+    backend: str
+    factor: float
+    baseline: str = "two_loop"
+
+
+CLAIMS = (Claim("~300x", "vectorized", 300.0), Claim("~10x", "one_loop", 10.0))
+
+
+def fit_models(table: pd.DataFrame) -> dict[str, CostModel | str]:
+    """Per backend, the cost model, or why there is none."""
+    models = {}
+    for backend, rows in table[table["status"] == "measured"].groupby("backend", sort=False):
+        if len(rows) < MIN_POINTS_TO_FIT:
+            models[backend] = f"too few measured points to fit ({len(rows)})"
+            continue
+        data = (rows["m"], rows["n_x"], rows["median_s"])
+        simple = cost_model.fit(*data, terms=("overhead_s", "per_element_s"))
+        full = cost_model.fit(*data)
+        gain = simple.rms_relative_error - full.rms_relative_error
+        better = (
+            full.rms_relative_error < CLEARLY_BETTER * simple.rms_relative_error
+            and gain > NOTICEABLY
+        )
+        models[backend] = full if better else simple
+    return models
+
+
+def speedups(table: pd.DataFrame, backend: str, baseline: str = "two_loop") -> pd.DataFrame:
+    """Speedup of backend over baseline at each point where backend was measured.
+
+    ``low``/``high`` come from the quartiles (the slowest plausible ratio and
+    the fastest). Where the baseline was skipped, the speedup uses its
+    predicted time and ``predicted`` is True: a prediction, not a measurement.
+    """
+    index = ["m", "n_x"]
+    own = table[(table["backend"] == backend) & (table["status"] == "measured")].set_index(index)
+    base = table[table["backend"] == baseline].set_index(index).reindex(own.index)
+    measured = base["status"] == "measured"
+    base_time = base["median_s"].where(measured, base["predicted_s"])
+    result = pd.DataFrame(
+        {
+            "speedup": base_time / own["median_s"],
+            "low": (base["q1_s"] / own["q3_s"]).where(measured),
+            "high": (base["q3_s"] / own["q1_s"]).where(measured),
+            "predicted": ~measured,
+        }
+    )
+    return result.dropna(subset=["speedup"]).reset_index()
+
+
+def regime(
+    model: CostModel,
+    m: int,
+    n_x: int,
+    seconds: float,
+    bandwidth_Bps: float | None,
+    passes: int = 1,
+    cache_bytes: int | None = None,
+) -> str:
+    """What limits one step: fixed/per-example overhead, memory, or the work per element.
+
+    Memory-bound needs X to be larger than the last-level cache (where that size
+    is known) and to stream at over MEMORY_SHARE of the measured read bandwidth.
+    """
+    predicted = model.predict(m, n_x)
+    if (model.overhead_s + model.per_example_s * m) > OVERHEAD_SHARE * predicted:
+        return "overhead-bound"
+    x_bytes = 8 * m * n_x
+    in_cache = cache_bytes is not None and x_bytes <= cache_bytes
+    if not in_cache and bandwidth_Bps and passes * x_bytes / seconds > MEMORY_SHARE * bandwidth_Bps:
+        return "memory-bound"
+    return "compute-bound"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    claim: Claim
+    points: pd.DataFrame  # m, n_x, speedup, low, high, holds, regime (measured points only)
+    statement: str
+    reasons: list[str]
+
+    @property
+    def holds(self) -> pd.DataFrame:
+        return self.points[self.points["holds"]]
+
+    @property
+    def fails(self) -> pd.DataFrame:
+        return self.points[~self.points["holds"]]
+
+
+def _where(row) -> str:
+    return f"m={int(row.m):,}, n_x={int(row.n_x):,}"
+
+
+def _statement(claim: Claim, points: pd.DataFrame) -> str:
+    low, high = points["speedup"].min(), points["speedup"].max()
+    span = f"measured speedups range from {low:.3g}x to {high:.3g}x"
+    if low >= claim.factor:
+        return (
+            f"Holds everywhere measured ({span}); the claim understates the speedup by up "
+            f"to {high / claim.factor:.3g}x."
+        )
+    if high < claim.factor:
+        return f"Does not hold anywhere measured ({span}); the claim overstates it everywhere."
+    share = points["holds"].mean()
+    far_above = (points["speedup"] > 2 * claim.factor).sum()
+    understates = f", and understates it by more than 2x at {far_above} points" if far_above else ""
+    return (
+        f"Holds at {points['holds'].sum()} of {len(points)} measured points ({share:.0%}); "
+        f"{span}. The claim is one point on a curve: it overstates the speedup at "
+        f"{(~points['holds']).sum()} points{understates}."
+    )
+
+
+def _per_multiply_add(points: pd.DataFrame, regime_name: str) -> float:
+    here = points[points["regime"] == regime_name]
+    return float((here["seconds"] / (2 * here["m"] * here["n_x"])).median())
+
+
+def _ratio(numerator: float, denominator: float) -> str:
+    return f"{numerator / denominator:.3g}x" if denominator > 0 else "no finite value"
+
+
+def _reasons(claim: Claim, models: dict, points: pd.DataFrame) -> list[str]:
+    base, own = models.get(claim.baseline), models.get(claim.backend)
+    if not isinstance(base, CostModel) or not isinstance(own, CostModel):
+        return ["No cost model could be fitted for both backends, so no explanation is given."]
+    name, base_name = claim.backend, claim.baseline
+    peak = points.loc[points["speedup"].idxmax()]
+    reasons = [
+        f"Per multiply-add, {base_name} costs {base.per_element_s / 2 * 1e9:.3g} ns: every one "
+        f"goes through the interpreter. In the fitted model {name} costs "
+        f"{own.per_element_s / 2 * 1e9:.3g} ns (fit error {own.rms_relative_error:.0%}), a "
+        f"ratio of {_ratio(base.per_element_s, own.per_element_s)} for large problems. The highest "
+        f"measured speedup, {peak.speedup:.3g}x at {_where(peak)}, is where {name} is "
+        f"{peak.regime}.",
+        f"{name} pays {format_seconds(own.overhead_s)} per step plus "
+        f"{format_seconds(own.per_example_s)} per example whatever n_x is; {base_name} pays "
+        f"{format_seconds(base.overhead_s)} plus {format_seconds(base.per_example_s)} per example. "
+        f"Where that overhead is most of {name}'s time "
+        f"({(points['regime'] == 'overhead-bound').sum()} points), the speedup stays far below "
+        f"the per-element ratio.",
+    ]
+    if own.per_example_s > base.per_example_s and base.per_element_s > own.per_element_s:
+        break_even = (own.per_example_s - base.per_example_s) / (
+            base.per_element_s - own.per_element_s
+        )
+        reasons.append(
+            f"Per example, {name}'s fixed cost exceeds {base_name}'s, so {name} is slower than "
+            f"{base_name} below about n_x = {break_even:.3g} features, whatever m is."
+        )
+    memory = points[points["regime"] == "memory-bound"]
+    if len(memory):
+        compute = points[points["regime"] == "compute-bound"]
+        passes = PASSES_OVER_X.get(name, 1)
+        comparison = (
+            f" against {_per_multiply_add(points, 'compute-bound') * 1e9:.3g} ns where it is "
+            f"compute-bound (X in cache); the median speedup is {memory['speedup'].median():.3g}x "
+            f"there against {compute['speedup'].median():.3g}x"
+            if len(compute)
+            else ""
+        )
+        reasons.append(
+            f"At {len(memory)} of the largest points {name} is memory-bound: X does not fit in "
+            f"the last-level cache and is read from memory {passes} time(s) per step at over "
+            f"{MEMORY_SHARE:.0%} of the measured read bandwidth. It costs "
+            f"{_per_multiply_add(points, 'memory-bound') * 1e9:.3g} ns per multiply-add there"
+            f"{comparison}."
+        )
+    return reasons
+
+
+def verdict(
+    claim: Claim,
+    table: pd.DataFrame,
+    models: dict,
+    bandwidth_Bps: float | None,
+    cache_bytes: int | None = None,
+) -> Verdict:
+    points = speedups(table, claim.backend, claim.baseline)
+    points = points[~points["predicted"]].drop(columns="predicted").reset_index(drop=True)
+    if points.empty:
+        raise ValueError(f"no point where both {claim.backend} and {claim.baseline} were measured")
+    points["holds"] = points["speedup"] >= claim.factor
+    own = models.get(claim.backend)
+    times = table[(table["backend"] == claim.backend) & (table["status"] == "measured")]
+    times = times.set_index(["m", "n_x"])["median_s"]
+    passes = PASSES_OVER_X.get(claim.backend, 1)
+    points["seconds"] = [times[(r.m, r.n_x)] for r in points.itertuples()]
+    points["regime"] = [
+        regime(own, r.m, r.n_x, times[(r.m, r.n_x)], bandwidth_Bps, passes, cache_bytes)
+        if isinstance(own, CostModel)
+        else "unknown"
+        for r in points.itertuples()
+    ]
+    return Verdict(claim, points, _statement(claim, points), _reasons(claim, models, points))
+
+
+def region_text(points: pd.DataFrame) -> str:
+    """Points as 'm=…, n_x=…' sorted by size; long lists keep the ends."""
+    if points.empty:
+        return "nowhere"
+    ordered = points.assign(size=points["m"] * points["n_x"]).sort_values(["size", "m"])
+    names = [_where(r) for r in ordered.itertuples()]
+    if len(names) > 6:
+        names = names[:3] + [f"… {len(names) - 6} more …"] + names[-3:]
+    return "; ".join(names)
+
+
+def extreme(points: pd.DataFrame, which: str) -> str:
+    row = points.loc[points["speedup"].idxmax() if which == "max" else points["speedup"].idxmin()]
+    return f"{row.speedup:.3g}x at {_where(row)}"
+
+
+def size_where_claim_holds(points: pd.DataFrame) -> float:
+    """Smallest m·n_x from which on the claim holds at every measured point (nan if never)."""
+    sizes = points.assign(size=points["m"] * points["n_x"])
+    failing = sizes.loc[~sizes["holds"], "size"]
+    holding = sizes.loc[
+        sizes["holds"] & (sizes["size"] > (failing.max() if len(failing) else 0)), "size"
+    ]
+    return float(holding.min()) if len(holding) else np.nan

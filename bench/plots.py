@@ -1,0 +1,377 @@
+"""The charts, drawn from a tidy results table and the run's machine facts (PNG and SVG).
+
+Skipped points are drawn as what they are: hollow markers at a predicted
+value, labelled "predicted", never as measurements.
+"""
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; no display needed
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.colors import LogNorm  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+from .analysis import CLAIMS, PASSES_OVER_X, speedups  # noqa: E402
+from .results import write_atomic  # noqa: E402
+
+MAX_PANELS = 6
+CLAIM_LINES = {claim.factor: claim.label for claim in CLAIMS}
+
+
+class ChartError(ValueError):
+    """The results do not hold what a chart needs; the message says what is missing."""
+
+
+def caption(facts: dict) -> str:
+    blas = facts.get("blas") or [{}]
+    kernel = (
+        f"{blas[0].get('internal_api', '?')} {blas[0].get('version', '')} "
+        f"({blas[0].get('architecture', '?')} kernel)"
+    )
+    versions = facts.get("versions", {})
+    return (
+        f"{facts.get('cpu_model', '?')}, {facts.get('cpu_count', '?')} cores · BLAS: {kernel} · "
+        f"{facts.get('threads_requested', '?')} thread(s) · numpy {versions.get('numpy', '?')}, "
+        f"numba {versions.get('numba', '?')}"
+    )
+
+
+def _colors(backends: list[str]) -> dict[str, str]:
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    return {b: cycle[i % len(cycle)] for i, b in enumerate(backends)}
+
+
+def _backends(table: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(table["backend"]))
+
+
+def _panel_values(values, limit=MAX_PANELS) -> list:
+    values = sorted(set(values))
+    if len(values) <= limit:
+        return values
+    return [values[i] for i in np.linspace(0, len(values) - 1, limit).round().astype(int)]
+
+
+def _finish(fig, facts: dict, title: str) -> None:
+    fig.suptitle(title, fontsize=13)
+    # Keep a strip at the bottom free of axes for the caption.
+    fig.get_layout_engine().set(rect=(0, 0.035, 1, 0.965))
+    # Keep a strip at the bottom free of axes for the caption.
+    fig.get_layout_engine().set(rect=(0, 0.035, 1, 0.965))
+    fig.text(0.5, 0.005, caption(facts), ha="center", va="bottom", fontsize=8, color="0.35")
+
+
+def _predicted_legend_entries() -> list[Line2D]:
+    return [
+        Line2D(
+            [], [], marker="o", color="0.3", linestyle="-", label="measured (bars: quartile range)"
+        ),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            color="0.3",
+            markerfacecolor="none",
+            linestyle=":",
+            label="predicted: two_loop skipped (over budget)",
+        ),
+    ]
+
+
+def _speedup_panels(table: pd.DataFrame, facts: dict, x: str, panel: str, xlabel: str):
+    backends = [b for b in _backends(table) if b != "two_loop"]
+    all_points = {b: speedups(table, b) for b in backends}
+    if not any(len(p) for p in all_points.values()):
+        raise ChartError("no point where two_loop and another backend were both run")
+    panels = _panel_values(pd.concat(all_points.values())[panel])
+    colors = _colors(_backends(table))
+    columns = min(3, len(panels))
+    rows = -(-len(panels) // columns)
+    fig, axes = plt.subplots(
+        rows,
+        columns,
+        figsize=(5 * columns, 4 * rows),
+        squeeze=False,
+        sharey=True,
+        layout="constrained",
+    )
+    for ax, value in zip(axes.flat, panels, strict=False):
+        for backend, points in all_points.items():
+            here = points[points[panel] == value].sort_values(x)
+            measured, predicted = here[~here["predicted"]], here[here["predicted"]]
+            error = [measured["speedup"] - measured["low"], measured["high"] - measured["speedup"]]
+            ax.errorbar(
+                measured[x],
+                measured["speedup"],
+                yerr=np.clip(error, 0, None),
+                marker="o",
+                color=colors[backend],
+                label=backend,
+                capsize=2,
+            )
+            if len(predicted):
+                joined = pd.concat([measured.tail(1), predicted])
+                ax.plot(joined[x], joined["speedup"], ":", color=colors[backend])
+                ax.plot(
+                    predicted[x],
+                    predicted["speedup"],
+                    "o",
+                    markerfacecolor="none",
+                    color=colors[backend],
+                )
+        for factor, label in CLAIM_LINES.items():
+            ax.axhline(factor, color="0.5", linestyle="--", linewidth=1)
+            ax.annotate(
+                f"claim {label}",
+                (0.01, factor),
+                xycoords=("axes fraction", "data"),
+                fontsize=8,
+                color="0.4",
+                va="bottom",
+            )
+        ax.axhline(1, color="0.75", linewidth=0.8)
+        ax.set(xscale="log", yscale="log", title=f"{panel} = {value:,}", xlabel=xlabel)
+        ax.grid(True, which="major", alpha=0.3)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("speedup over two_loop (×, median time ratio)")
+    for ax in axes.flat[len(panels) :]:
+        ax.set_visible(False)
+    handles = [Line2D([], [], color=colors[b], marker="o", label=b) for b in backends]
+    fig.legend(handles=handles + _predicted_legend_entries(), loc="outside right upper", fontsize=9)
+    return fig
+
+
+def speedup_vs_m(table: pd.DataFrame, facts: dict):
+    fig = _speedup_panels(table, facts, "m", "n_x", "m (examples)")
+    _finish(fig, facts, "Speedup over the two-loop version, by number of examples")
+    return fig
+
+
+def speedup_vs_nx(table: pd.DataFrame, facts: dict):
+    fig = _speedup_panels(table, facts, "n_x", "m", "n_x (features)")
+    _finish(fig, facts, "Speedup over the two-loop version, by number of features")
+    return fig
+
+
+def speedup_heatmap(table: pd.DataFrame, facts: dict, backend: str = "vectorized"):
+    claim = next(c for c in CLAIMS if c.backend == backend)
+    points = speedups(table, backend)
+    if points.empty:
+        raise ChartError(f"no point where {backend} was measured")
+    ms, nxs = sorted(table["m"].unique()), sorted(table["n_x"].unique())
+    grid = points.pivot(index="n_x", columns="m", values="speedup").reindex(index=nxs, columns=ms)
+    is_predicted = (
+        points.pivot(index="n_x", columns="m", values="predicted")
+        .reindex(index=nxs, columns=ms)
+        .fillna(False)
+        .astype(bool)
+    )
+    measured_grid = grid.where(~is_predicted)
+    fig, ax = plt.subplots(figsize=(1.3 * len(ms) + 3, 0.8 * len(nxs) + 2.5), layout="constrained")
+    values = grid.to_numpy(dtype=float)
+    finite = values[np.isfinite(values)]
+    norm = LogNorm(vmin=max(finite.min(), 1e-2), vmax=finite.max())
+    image = ax.imshow(
+        measured_grid.to_numpy(dtype=float),
+        origin="lower",
+        cmap="viridis",
+        norm=norm,
+        aspect="auto",
+    )
+    for (i, j), value in np.ndenumerate(values):
+        if not np.isfinite(value):
+            ax.text(j, i, "not run", ha="center", va="center", fontsize=7, color="0.5")
+        elif is_predicted.iat[i, j]:
+            ax.add_patch(
+                plt.Rectangle(
+                    (j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="0.6", linewidth=0
+                )
+            )
+            ax.text(
+                j,
+                i,
+                f"~{value:.3g}x\npredicted",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="0.3",
+                style="italic",
+            )
+        else:
+            light = norm(value) < 0.6
+            ax.text(
+                j,
+                i,
+                f"{value:.3g}x",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if light else "black",
+            )
+    _outline_region(ax, measured_grid.to_numpy(dtype=float) >= claim.factor)
+    ax.set_xticks(range(len(ms)), [f"{m:,}" for m in ms], rotation=30)
+    ax.set_yticks(range(len(nxs)), [f"{n:,}" for n in nxs])
+    ax.set(xlabel="m (examples)", ylabel="n_x (features)")
+    fig.colorbar(image, ax=ax, label=f"speedup of {backend} over two_loop (×)")
+    _finish(
+        fig,
+        facts,
+        f"{backend} / two_loop speedup; red border: where the {claim.label} claim holds (measured)",
+    )
+    return fig
+
+
+def _outline_region(ax, inside: np.ndarray) -> None:
+    """Draw the border between cells inside the region and cells outside it (or the edge)."""
+    rows, columns = inside.shape
+    for i, j in zip(*np.nonzero(inside), strict=True):
+        for di, dj in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+            ni, nj = i + di, j + dj
+            if 0 <= ni < rows and 0 <= nj < columns and inside[ni, nj]:
+                continue
+            if di:  # the edge between rows i and ni
+                ax.plot([j - 0.5, j + 0.5], [i + di / 2] * 2, color="red", linewidth=2.5)
+            else:
+                ax.plot([j + dj / 2] * 2, [i - 0.5, i + 0.5], color="red", linewidth=2.5)
+
+
+def _scatter_by_backend(ax, table: pd.DataFrame, y: Callable[[pd.DataFrame, bool], pd.Series]):
+    colors = _colors(_backends(table))
+    for backend in _backends(table):
+        rows = table[table["backend"] == backend]
+        measured = rows[rows["status"] == "measured"]
+        skipped = rows[(rows["status"] != "measured") & rows["predicted_s"].notna()]
+        trend = measured.assign(y=y(measured, False)).groupby("elements")["y"].median()
+        ax.plot(trend.index, trend.to_numpy(), "-", color=colors[backend], alpha=0.6)
+        ax.plot(
+            measured["elements"],
+            y(measured, False),
+            "o",
+            color=colors[backend],
+            label=backend,
+            markersize=5,
+        )
+        if len(skipped):
+            ax.plot(
+                skipped["elements"],
+                y(skipped, True),
+                "o",
+                markerfacecolor="none",
+                color=colors[backend],
+                markersize=5,
+            )
+    ax.set(xscale="log", yscale="log")
+    ax.grid(True, which="major", alpha=0.3)
+
+
+def time_per_step(table: pd.DataFrame, facts: dict):
+    if (table["status"] == "measured").sum() == 0:
+        raise ChartError("no measured point")
+    fig, ax = plt.subplots(figsize=(9, 6), layout="constrained")
+
+    def seconds(rows, predicted):
+        return rows["predicted_s"] if predicted else rows["median_s"]
+
+    _scatter_by_backend(ax, table, seconds)
+    ax.set(xlabel="problem size m·n_x (elements of X)", ylabel="time per gradient step (s, median)")
+    handles, _ = ax.get_legend_handles_labels()
+    hollow = Line2D(
+        [],
+        [],
+        marker="o",
+        color="0.3",
+        markerfacecolor="none",
+        linestyle="",
+        label="predicted (skipped: over budget)",
+    )
+    ax.legend(handles=[*handles, hollow], fontsize=9)
+    _finish(fig, facts, "Time per step: fixed overhead at small sizes, then linear growth")
+    return fig
+
+
+def throughput(table: pd.DataFrame, facts: dict):
+    if (table["status"] == "measured").sum() == 0:
+        raise ChartError("no measured point")
+    bandwidth = facts.get("read_bandwidth")
+    fig, ax = plt.subplots(figsize=(9, 6), layout="constrained")
+
+    def bytes_per_second(rows, predicted):
+        return 8 * rows["elements"] / (rows["predicted_s"] if predicted else rows["median_s"])
+
+    _scatter_by_backend(ax, table, bytes_per_second)
+    handles, _ = ax.get_legend_handles_labels()
+    if bandwidth:
+        one = bandwidth["one_thread_Bps"]
+        ax.axhline(one, color="black", linewidth=1.5)
+        ax.annotate(
+            f"memory read bandwidth, 1 thread: {one / 1e9:.3g} GB/s",
+            (0.01, one),
+            xycoords=("axes fraction", "data"),
+            va="bottom",
+            fontsize=8,
+        )
+        for backend, passes in PASSES_OVER_X.items():
+            ax.axhline(one / passes, color="black", linewidth=1, linestyle="--")
+            ax.annotate(
+                f"roof for {backend} (reads X {passes} times)",
+                (0.01, one / passes),
+                xycoords=("axes fraction", "data"),
+                va="bottom",
+                fontsize=8,
+            )
+    else:
+        ax.text(
+            0.5,
+            0.98,
+            "no bandwidth probe in these results",
+            transform=ax.transAxes,
+            ha="center",
+            va="top",
+            color="red",
+        )
+    last_level = max((facts.get("cache_bytes") or {}).items(), default=None)
+    if last_level:
+        level, size = last_level
+        ax.axvline(size / 8, color="0.4", linestyle=":")
+        ax.annotate(
+            f" X fills the {level} cache ({size / 2**20:.3g} MiB)",
+            (size / 8, 0.02),
+            xycoords=("data", "axes fraction"),
+            fontsize=8,
+            color="0.3",
+            rotation=90,
+            va="bottom",
+        )
+    ax.set(
+        xlabel="problem size m·n_x (elements of X)", ylabel="bytes of X processed per second (B/s)"
+    )
+    ax.legend(handles=handles, fontsize=9, loc="lower right")
+    _finish(fig, facts, "Throughput against the memory roof")
+    return fig
+
+
+CHARTS: dict[str, Callable] = {
+    "speedup_vs_m": speedup_vs_m,
+    "speedup_vs_nx": speedup_vs_nx,
+    "speedup_heatmap": speedup_heatmap,
+    "time_per_step": time_per_step,
+    "throughput": throughput,
+}
+
+
+def save(fig, out_dir: Path, name: str) -> Path:
+    """PNG (for the report and README) and SVG (for print), each written whole; the PNG's path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for kind in ("png", "svg"):
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=kind, dpi=110)
+        write_atomic(out_dir / f"{name}.{kind}", buffer.getvalue())
+    plt.close(fig)
+    return out_dir / f"{name}.png"
