@@ -7,6 +7,8 @@ nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["tests", "lint"]
 
 PYTHON = "3.11"
+BASELINE = "results/baseline/baseline.json"
+REGRESS_RUN = "results/regress"
 
 
 @nox.session(python=PYTHON)
@@ -36,3 +38,22 @@ def report(session: nox.Session) -> None:
     """Charts and results/REPORT.md from existing results, without measuring."""
     session.install("-e", ".")
     session.run("python", "-m", "bench.report", *session.posargs)
+
+
+@nox.session(python=PYTHON, default=False)
+def regress(session: nox.Session) -> None:
+    """Quick sweep compared with the committed baseline; -- --update-baseline accepts it."""
+    session.install("-e", ".")
+    session.run(
+        "python", "-m", "bench", "--preset", "quick", "--no-report", "--results-dir", REGRESS_RUN
+    )
+    session.run(
+        "python", "-m", "bench.regress", BASELINE, f"{REGRESS_RUN}/latest.json", *session.posargs
+    )
+
+
+@nox.session(python=PYTHON, default=False)
+def trials(session: nox.Session) -> None:
+    """Count the regression check's alarms over repeated runs; -- --help for options."""
+    session.install("-e", ".")
+    session.run("python", "-m", "bench.regress_trials", *session.posargs)

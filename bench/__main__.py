@@ -71,6 +71,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=Path("plots"),
         help="where the charts go (default: %(default)s)",
     )
+    parser.add_argument(
+        "--no-report", action="store_true", help="write results only: no charts, no REPORT.md"
+    )
+    parser.add_argument(
+        "--slowdown",
+        metavar="BACKEND=FACTOR",
+        help="for testing the regression check only: make BACKEND do FACTOR times its work "
+        "(recorded in the results)",
+    )
     return parser.parse_args(argv)
 
 
@@ -144,7 +153,9 @@ def print_summary(results_dir: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        sweep = build_sweep(args.preset, args.m, args.nx, args.backends, args.threads, args.budget)
+        sweep = build_sweep(
+            args.preset, args.m, args.nx, args.backends, args.threads, args.budget, args.slowdown
+        )
         runs = check_writable(args.results_dir)
     except OptionError as exc:
         print(f"python -m bench: error: {exc}", file=sys.stderr)
@@ -168,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     latest = args.results_dir / "latest"
     print(f"\nWrote {final}, {latest}.json and {latest}.csv.")
     print_summary(args.results_dir)
+    if args.no_report:
+        return 0
     return report.main(
         [
             "--results",

@@ -34,6 +34,9 @@ COLUMNS = [
 ]
 
 
+CALIBRATION = "calibration"  # pytest-benchmark group of the calibration kernels
+
+
 class ResultsError(ValueError):
     """A results file that is missing, malformed or cannot be used; the message says which."""
 
@@ -51,9 +54,11 @@ def load_run(path: str | os.PathLike) -> dict:
         raise ResultsError(f"{path}: not a pytest-benchmark results file (no 'benchmarks' list)")
     for bench in run["benchmarks"]:
         params, stats = bench.get("params") or {}, bench.get("stats") or {}
-        if not {"backend", "m", "n_x"} <= params.keys() or "median" not in stats:
+        needed = {"kernel"} if bench.get("group") == CALIBRATION else {"backend", "m", "n_x"}
+        if not needed <= params.keys() or "median" not in stats:
             raise ResultsError(
-                f"{path}: benchmark {bench.get('name', '?')!r} lacks backend/m/n_x params or "
+                f"{path}: benchmark {bench.get('name', '?')!r} lacks "
+                f"{'/'.join(sorted(needed))} params or "
                 "stats; was it written by this harness?"
             )
     return run
@@ -92,9 +97,26 @@ def _measured_row(bench: dict) -> dict:
     }
 
 
+def gradient_benchmarks(run: dict) -> list[dict]:
+    return [b for b in run["benchmarks"] if b.get("group") != CALIBRATION]
+
+
+def calibration_times(run: dict) -> dict[str, float]:
+    """Each calibration kernel's fastest time in the run.
+
+    The minimum, not the median: the kernel's work never changes, so anything
+    above its fastest round measures interference, not the machine's speed.
+    """
+    return {
+        b["params"]["kernel"]: b["stats"]["min"]
+        for b in run["benchmarks"]
+        if b.get("group") == CALIBRATION
+    }
+
+
 def tidy(run: dict) -> pd.DataFrame:
     """One row per point, measured or skipped, with speedups over two_loop and one_loop."""
-    rows = [_measured_row(b) for b in run["benchmarks"]]
+    rows = [_measured_row(b) for b in gradient_benchmarks(run)]
     rows += [dict(skip) for skip in run.get("lrbench", {}).get("skipped", [])]
     table = pd.DataFrame(rows).reindex(columns=COLUMNS)
     table["elements"] = table["m"] * table["n_x"]

@@ -42,6 +42,9 @@ class Sweep:
     max_time_s: float = 0.5
     threads: int = 1
     seed: int = 0
+    # (backend, factor): make that backend do factor times its work. Only for measuring
+    # whether the regression check catches a slowdown; never part of a real measurement.
+    slowdown: tuple = ()
 
     def points(self) -> list[tuple[str, int, int]]:
         """(backend, m, n_x), smallest problems first, so every prediction has data below it."""
@@ -103,6 +106,21 @@ def parse_backends(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def parse_slowdown(text: str) -> tuple[str, float]:
+    """'vectorized=1.5' -> ('vectorized', 1.5)."""
+    backend, _, factor = text.partition("=")
+    parse_backends(backend)
+    try:
+        value = float(factor)
+    except ValueError:
+        raise OptionError(
+            f"--slowdown: expected BACKEND=FACTOR, e.g. vectorized=1.5; got {text!r}"
+        ) from None
+    if not value > 1:
+        raise OptionError(f"--slowdown: the factor must be above 1; got {value:g}")
+    return backend.strip(), value
+
+
 def build_sweep(
     preset: str = "default",
     m: str | None = None,
@@ -110,6 +128,7 @@ def build_sweep(
     backends: str | None = None,
     threads: int = 1,
     budget: float | None = None,
+    slowdown: str | None = None,
 ) -> Sweep:
     """The preset, with any sizes, backends, threads or budget the user gave instead."""
     if preset not in PRESETS:
@@ -125,6 +144,8 @@ def build_sweep(
         raise OptionError(f"--threads: must be a positive integer; got {threads}")
     if budget is not None and not budget > 0:
         raise OptionError(f"--budget: must be a positive number of seconds; got {budget}")
+    if slowdown is not None:
+        sweep = replace(sweep, slowdown=parse_slowdown(slowdown))
     return replace(
         sweep, threads=threads, budget_s=budget if budget is not None else sweep.budget_s
     )

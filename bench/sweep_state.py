@@ -44,6 +44,24 @@ def make_problem(m: int, n_x: int, seed: int) -> Problem:
     return Problem(X, Y, w, b, vectorized.gradient(w, b, vectorized.prepare(X, Y)))
 
 
+def slowed_step(impl, factor: float, problem: Problem):
+    """The backend's step plus the same step on the first (factor - 1)·m examples.
+
+    About ``factor`` times the backend's own work, for measuring whether the
+    regression check notices; the result returned is the full step's.
+    """
+    m = problem.X.shape[1]
+    extra_m = max(1, round((factor - 1) * m))
+    extra = impl.prepare(problem.X[:, :extra_m], problem.Y[:extra_m])
+
+    def step(w, b, data):
+        result = impl.gradient(w, b, data)
+        impl.gradient(w, b, extra)
+        return result
+
+    return step
+
+
 def bytes_needed(backend: str, m: int, n_x: int) -> int:
     """X itself plus the backend's prepared copy of it."""
     per_element = 8 + impls.BACKENDS[backend].PREPARED_BYTES_PER_ELEMENT

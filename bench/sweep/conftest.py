@@ -63,7 +63,7 @@ def pytest_runtest_logreport(report):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
-    if call.when == "call":
+    if call.when == "call" and "backend" in item.callspec.params:
         state = item.config.stash[STATE]
         backend, m, n_x = (item.callspec.params[k] for k in ("backend", "m", "n_x"))
         what = f"{backend} m={m} n_x={n_x}: "

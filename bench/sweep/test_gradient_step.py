@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import impls
-from bench.sweep_state import CALIBRATE_BELOW_S, pedantic_rounds
+from bench.sweep_state import CALIBRATE_BELOW_S, pedantic_rounds, slowed_step
 
 
 def test_gradient_step(benchmark, sweep_state, backend, m, n_x):
@@ -21,9 +21,12 @@ def test_gradient_step(benchmark, sweep_state, backend, m, n_x):
     problem = sweep_state.problem(m, n_x)
     data = impl.prepare(problem.X, problem.Y)
     args = (problem.w, problem.b, data)
+    step = impl.gradient
+    if sweep_state.sweep.slowdown[:1] == (backend,):
+        step = slowed_step(impl, sweep_state.sweep.slowdown[1], problem)
 
     start = time.perf_counter()
-    result = impl.gradient(*args)
+    result = step(*args)
     first_call_s = time.perf_counter() - start
     # Fast and wrong is worthless: every backend must give the vectorized answer.
     np.testing.assert_allclose(result.dw, problem.expected.dw, rtol=1e-7, atol=1e-12)
@@ -31,12 +34,10 @@ def test_gradient_step(benchmark, sweep_state, backend, m, n_x):
 
     if first_call_s < CALIBRATE_BELOW_S:
         mode = "calibrated"
-        benchmark(impl.gradient, *args)
+        benchmark(step, *args)
     else:
         mode = "pedantic"
-        benchmark.pedantic(
-            impl.gradient, args=args, rounds=pedantic_rounds(first_call_s), iterations=1
-        )
+        benchmark.pedantic(step, args=args, rounds=pedantic_rounds(first_call_s), iterations=1)
     benchmark.extra_info.update(
         status="measured",
         mode=mode,

@@ -1,0 +1,258 @@
+"""python -m bench.regress BASELINE.json CURRENT.json: has any backend become slower?
+
+Absolute times drift by tens of percent between runs and machines, so each
+backend's slowdown (current median / baseline median, per point) is divided
+by the machine's own slowdown, measured by the calibration kernels that every
+run times (``bench/calibration.py``). What remains is what the code changed.
+
+A backend regresses when the median of its normalised ratios over the common
+points exceeds the bound: the larger of ``--min-ratio`` and the noise in the
+two runs (their quartile spreads). Single points above their own bound are
+listed; they fail the check only when they are a third or more of a
+backend's points, so one noisy point does not cry wolf.
+
+A claim guard also fails the check when the vectorized/two_loop speedup at a
+reference point falls below a floor.
+
+Exit status: 0 no regression, 1 regression, 2 unusable input.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .results import ResultsError, calibration_times, load_run, tidy, write_atomic
+
+NOISE_WIDTH = 2.0  # how many relative interquartile ranges make up the noise bound
+FLAGGED_SHARE = 1 / 3
+FINGERPRINT = ("cpu_model", "cpu_count", "python", "versions", "threads_requested")
+
+
+def fingerprint(run: dict) -> tuple:
+    facts = run.get("machine_info", {}).get("lrbench", {})
+    kernels = tuple(b.get("architecture") for b in facts.get("blas", []))
+    return tuple(json.dumps(facts.get(k), sort_keys=True) for k in FINGERPRINT) + kernels
+
+
+def machine_factor(baseline: dict, current: dict) -> float:
+    """How much slower the current machine is: geometric mean of the calibration kernels' ratios."""
+    base, now = calibration_times(baseline), calibration_times(current)
+    common = sorted(base.keys() & now.keys())
+    if not common:
+        raise ResultsError(
+            "no calibration kernel in both files; re-run the baseline with this harness"
+        )
+    return float(np.exp(np.mean([np.log(now[k] / base[k]) for k in common])))
+
+
+def compare_points(baseline: dict, current: dict, min_ratio: float) -> pd.DataFrame:
+    """One row per backend × point measured in both runs, with normalised ratio and bound."""
+    keys = ["backend", "m", "n_x"]
+    columns = [*keys, "median_s", "iqr_s"]
+    before = tidy(baseline).query("status == 'measured'")[columns]
+    after = tidy(current).query("status == 'measured'")[columns]
+    points = before.merge(after, on=keys, suffixes=("_baseline", "_current"))
+    if points.empty:
+        raise ResultsError("the two files have no measured point in common")
+    factor = machine_factor(baseline, current)
+    points["ratio"] = points["median_s_current"] / points["median_s_baseline"]
+    points["normalised"] = points["ratio"] / factor
+    spread = np.hypot(
+        points["iqr_s_baseline"] / points["median_s_baseline"],
+        points["iqr_s_current"] / points["median_s_current"],
+    )
+    points["bound"] = np.maximum(min_ratio, 1 + NOISE_WIDTH * spread)
+    points["flagged"] = points["normalised"] > points["bound"]
+    points.attrs["machine_factor"] = factor
+    return points
+
+
+def judge_backends(points: pd.DataFrame) -> pd.DataFrame:
+    by_backend = points.groupby("backend", sort=False).agg(
+        points=("normalised", "size"),
+        raw_ratio=("ratio", "median"),
+        normalised=("normalised", "median"),
+        bound=("bound", "median"),
+        flagged=("flagged", "sum"),
+    )
+    too_many_flagged = (by_backend["flagged"] >= 2) & (
+        by_backend["flagged"] >= FLAGGED_SHARE * by_backend["points"]
+    )
+    by_backend["regressed"] = (by_backend["normalised"] > by_backend["bound"]) | too_many_flagged
+    return by_backend
+
+
+def claim_guard(
+    baseline: dict, current: dict, point: tuple[int, int], floor: float | None, margin: float
+) -> dict:
+    """The vectorized/two_loop speedup at point, held against a floor."""
+
+    def speedup(run: dict, name: str) -> float:
+        table = tidy(run).set_index(["backend", "m", "n_x"])
+        try:
+            value = table.loc[("vectorized", *point), "speedup_vs_two_loop"]
+        except KeyError:
+            value = np.nan
+        if not np.isfinite(value):
+            raise ResultsError(
+                f"{name}: vectorized and two_loop were not both measured at m={point[0]}, "
+                f"n_x={point[1]} (choose another --claim-point)"
+            )
+        return float(value)
+
+    now = speedup(current, "current")
+    if floor is None:
+        floor = speedup(baseline, "baseline") * (1 - margin)
+    return {"m": point[0], "n_x": point[1], "speedup": now, "floor": floor, "ok": now >= floor}
+
+
+def benchmark_action_entries(points: pd.DataFrame) -> list[dict]:
+    """github-action-benchmark's customSmallerIsBetter format: one entry per point, seconds."""
+    return [
+        {
+            "name": f"{r.backend} m={r.m} n_x={r.n_x}",
+            "unit": "s",
+            "value": r.median_s_current,
+            "range": f"± {r.iqr_s_current / 2:.3g}",
+            "extra": f"normalised ratio to baseline {r.normalised:.3f} (bound {r.bound:.3f})",
+        }
+        for r in points.itertuples()
+    ]
+
+
+def _table(frame: pd.DataFrame) -> str:
+    return frame.to_string(float_format=lambda v: f"{v:.3g}")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.regress",
+        description="Compare two result files of the harness; exit 1 if a backend regressed, "
+        "2 if the files cannot be compared.",
+    )
+    parser.add_argument("baseline", type=Path, help="the accepted results (pytest-benchmark JSON)")
+    parser.add_argument("current", type=Path, help="the results to check")
+    parser.add_argument(
+        "--min-ratio",
+        type=float,
+        default=1.3,
+        help="never flag a slowdown below this ratio (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--claim-point",
+        default="1000,100",
+        metavar="M,NX",
+        help="where the vectorized/two_loop claim guard looks (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--claim-floor",
+        type=float,
+        help="fail if the vectorized/two_loop speedup there is below this "
+        "(default: the baseline's speedup less --claim-margin)",
+    )
+    parser.add_argument(
+        "--claim-margin",
+        type=float,
+        default=0.5,
+        help="default floor = baseline speedup × (1 - margin) (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--out-dir",
+        type=Path,
+        help="where summary.json and benchmark-action.json go (default: beside CURRENT)",
+    )
+    parser.add_argument(
+        "--update-baseline",
+        action="store_true",
+        help="accept CURRENT: copy it over BASELINE instead of comparing",
+    )
+    args = parser.parse_args(argv)
+    try:
+        m, n_x = (int(v) for v in args.claim_point.split(","))
+    except ValueError:
+        parser.error(f"--claim-point: expected M,NX such as 1000,100; got {args.claim_point!r}")
+    args.claim_point = (m, n_x)
+    if not args.min_ratio > 1:
+        parser.error(f"--min-ratio must be above 1; got {args.min_ratio}")
+    if not 0 <= args.claim_margin < 1:
+        parser.error(f"--claim-margin must be in [0, 1); got {args.claim_margin}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        current = load_run(args.current)
+        if args.update_baseline:
+            args.baseline.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(args.baseline, args.current.read_bytes())
+            print(f"Accepted {args.current} as the new baseline {args.baseline}.")
+            return 0
+        baseline = load_run(args.baseline)
+        points = compare_points(baseline, current, args.min_ratio)
+        guard = claim_guard(
+            baseline, current, args.claim_point, args.claim_floor, args.claim_margin
+        )
+    except ResultsError as exc:
+        print(f"python -m bench.regress: error: {exc}", file=sys.stderr)
+        return 2
+    backends = judge_backends(points)
+    same_machine = fingerprint(baseline) == fingerprint(current)
+    factor = points.attrs["machine_factor"]
+    print(
+        f"Machine speed factor (calibration kernels, current / baseline): {factor:.3g}"
+        f"{'; same machine fingerprint' if same_machine else '; different machine fingerprint'}"
+    )
+    print("\nPer backend (ratios are current / baseline medians; normalised = ratio / factor):")
+    print(_table(backends))
+    flagged = points[points["flagged"]]
+    if len(flagged):
+        print("\nPoints above their bound:")
+        print(
+            _table(
+                flagged[
+                    [
+                        "backend",
+                        "m",
+                        "n_x",
+                        "median_s_baseline",
+                        "median_s_current",
+                        "normalised",
+                        "bound",
+                    ]
+                ].set_index(["backend", "m", "n_x"])
+            )
+        )
+    print(
+        f"\nClaim guard: vectorized/two_loop at m={guard['m']}, n_x={guard['n_x']}: "
+        f"{guard['speedup']:.3g}x, floor {guard['floor']:.3g}x: {'ok' if guard['ok'] else 'FAIL'}"
+    )
+    regressed = list(backends.index[backends["regressed"]])
+    verdict = "regression" if regressed or not guard["ok"] else "no regression"
+    print(f"\nVerdict: {verdict}" + (f" in {', '.join(regressed)}" if regressed else ""))
+
+    out_dir = args.out_dir or args.current.parent
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = {
+        "verdict": verdict,
+        "regressed_backends": regressed,
+        "machine_factor": factor,
+        "same_machine": same_machine,
+        "min_ratio": args.min_ratio,
+        "claim_guard": guard,
+        "backends": backends.reset_index().to_dict(orient="records"),
+        "flagged_points": flagged.to_dict(orient="records"),
+    }
+    write_atomic(out_dir / "summary.json", json.dumps(summary, indent=1, default=float))
+    write_atomic(
+        out_dir / "benchmark-action.json", json.dumps(benchmark_action_entries(points), indent=1)
+    )
+    return 1 if verdict == "regression" else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
