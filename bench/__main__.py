@@ -72,6 +72,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="where the charts go (default: %(default)s)",
     )
     parser.add_argument(
+        "--dtype",
+        default="float64",
+        help="float64 or float32: the type of X, Y and w the backends are given; float32 halves "
+        "the bytes a step reads (default: %(default)s)",
+    )
+    parser.add_argument(
         "--no-report", action="store_true", help="write results only: no charts, no REPORT.md"
     )
     parser.add_argument(
@@ -107,7 +113,8 @@ def git_short_sha() -> str:
 
 def run_sweep(sweep: Sweep, json_path: Path) -> int:
     print(
-        f"Sweeping {len(sweep.points())} points ({sweep.preset}): m in {list(sweep.m)}, "
+        f"Sweeping {len(sweep.points())} {sweep.dtype} points ({sweep.preset}): "
+        f"m in {list(sweep.m)}, "
         f"n_x in {list(sweep.n_x)}, backends {', '.join(sweep.backends)}, "
         f"{sweep.threads} thread(s), budget {sweep.budget_s:g} s per step.",
         flush=True,
@@ -154,7 +161,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         sweep = build_sweep(
-            args.preset, args.m, args.nx, args.backends, args.threads, args.budget, args.slowdown
+            args.preset,
+            args.m,
+            args.nx,
+            args.backends,
+            args.threads,
+            args.budget,
+            args.slowdown,
+            args.dtype,
         )
         runs = check_writable(args.results_dir)
     except OptionError as exc:

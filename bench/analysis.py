@@ -87,6 +87,7 @@ def regime(
     bandwidth_Bps: float | None,
     passes: int = 1,
     cache_bytes: int | None = None,
+    itemsize: int = 8,
 ) -> str:
     """What limits one step: fixed/per-example overhead, memory, or the work per element.
 
@@ -96,7 +97,7 @@ def regime(
     predicted = model.predict(m, n_x)
     if (model.overhead_s + model.per_example_s * m) > OVERHEAD_SHARE * predicted:
         return "overhead-bound"
-    x_bytes = 8 * m * n_x
+    x_bytes = itemsize * m * n_x
     in_cache = cache_bytes is not None and x_bytes <= cache_bytes
     if not in_cache and bandwidth_Bps and passes * x_bytes / seconds > MEMORY_SHARE * bandwidth_Bps:
         return "memory-bound"
@@ -217,9 +218,12 @@ def verdict(
     times = table[(table["backend"] == claim.backend) & (table["status"] == "measured")]
     times = times.set_index(["m", "n_x"])["median_s"]
     passes = PASSES_OVER_X.get(claim.backend, 1)
+    itemsize = (
+        int(table["bytes_X"].iloc[0] // table["elements"].iloc[0]) if "bytes_X" in table else 8
+    )
     points["seconds"] = [times[(r.m, r.n_x)] for r in points.itertuples()]
     points["regime"] = [
-        regime(own, r.m, r.n_x, times[(r.m, r.n_x)], bandwidth_Bps, passes, cache_bytes)
+        regime(own, r.m, r.n_x, times[(r.m, r.n_x)], bandwidth_Bps, passes, cache_bytes, itemsize)
         if isinstance(own, CostModel)
         else "unknown"
         for r in points.itertuples()
@@ -251,3 +255,88 @@ def size_where_claim_holds(points: pd.DataFrame) -> float:
         sizes["holds"] & (sizes["size"] > (failing.max() if len(failing) else 0)), "size"
     ]
     return float(holding.min()) if len(holding) else np.nan
+
+
+# Issue-6 targets for the compiled backends, checked in every report where they apply.
+TARGET_POINT = (100_000, 1000)
+PARALLEL_SPEEDUP_TARGET = 1.3
+BANDWIDTH_SHARE_TARGET = 0.6
+
+
+def roofline(table: pd.DataFrame, facts: dict) -> pd.DataFrame:
+    """Per backend, the best bytes of X per second where X is larger than the last-level
+    cache (all points if its size is unknown), as a share of the measured read bandwidth."""
+    bandwidth = facts.get("read_bandwidth") or {}
+    cache = (facts.get("cache_bytes") or {}).get("L3", 0)
+    rows = table[(table["status"] == "measured") & (table["bytes_X"] > cache)]
+    best = (rows["bytes_X"] / rows["median_s"]).groupby(rows["backend"], sort=False).max()
+    result = pd.DataFrame({"points": rows.groupby("backend", sort=False).size(), "best_Bps": best})
+    passes = pd.Series(PASSES_OVER_X).reindex(result.index).fillna(1)
+    result["traffic_Bps"] = result["best_Bps"] * passes
+    for name in ("one_thread_Bps", "all_threads_Bps"):
+        result[f"share_of_{name.removesuffix('_Bps')}"] = (
+            result["traffic_Bps"] / bandwidth[name] if bandwidth.get(name) else np.nan
+        )
+    return result
+
+
+def _median_at(table: pd.DataFrame, backend: str, point: tuple[int, int]) -> float:
+    rows = table[
+        (table["backend"] == backend)
+        & (table["m"] == point[0])
+        & (table["n_x"] == point[1])
+        & (table["status"] == "measured")
+    ]
+    return float(rows["median_s"].iloc[0]) if len(rows) else np.nan
+
+
+def compiled_targets(table: pd.DataFrame, facts: dict) -> list[tuple[str, str, bool | None]]:
+    """(target, what was measured, met?) for the fused and parallel backends; None: not measured."""
+    threads = facts.get("threads_requested", 1)
+    bandwidth = (facts.get("read_bandwidth") or {}).get(
+        "one_thread_Bps" if threads == 1 else "all_threads_Bps"
+    )
+    m, n_x = TARGET_POINT
+    where = f"m={m:,}, n_x={n_x:,}"
+    results = []
+    parallel = _median_at(table, "numba_parallel", TARGET_POINT)
+    vectorized = _median_at(table, "vectorized", TARGET_POINT)
+    speedup = vectorized / parallel
+    results.append(
+        (
+            f"numba_parallel ≥ {PARALLEL_SPEEDUP_TARGET}x faster than vectorized at {where}, "
+            f"both on {threads} thread(s)",
+            f"{speedup:.3g}x" if np.isfinite(speedup) else "not measured",
+            bool(speedup >= PARALLEL_SPEEDUP_TARGET) if np.isfinite(speedup) else None,
+        )
+    )
+    itemsize = int(table["bytes_X"].iloc[0] // table["elements"].iloc[0])
+    share = (
+        itemsize * m * n_x / parallel / bandwidth if bandwidth and np.isfinite(parallel) else np.nan
+    )
+    results.append(
+        (
+            f"numba_parallel reads X at ≥ {BANDWIDTH_SHARE_TARGET:.0%} of the measured read "
+            f"bandwidth ({threads} thread(s)) at {where}",
+            f"{share:.0%}" if np.isfinite(share) else "not measured",
+            bool(share >= BANDWIDTH_SHARE_TARGET) if np.isfinite(share) else None,
+        )
+    )
+    cache = (facts.get("cache_bytes") or {}).get("L3")
+    large = table[(table["bytes_X"] > (cache or 0)) & (table["status"] == "measured")]
+    pairs = large.pivot(index=["m", "n_x"], columns="backend", values="median_s")
+    if {"numba_fused", "vectorized"} <= set(pairs.columns) and cache:
+        both = pairs[["numba_fused", "vectorized"]].dropna()
+        ratio = both["vectorized"] / both["numba_fused"]
+        results.append(
+            (
+                "numba_fused faster than vectorized at every point whose X is larger than the "
+                f"last-level cache ({cache / 2**20:.3g} MiB)",
+                f"faster at {(ratio > 1).sum()} of {len(ratio)} points (speedup "
+                f"{ratio.min():.3g}x … {ratio.max():.3g}x)"
+                if len(ratio)
+                else "not measured",
+                bool((ratio > 1).all()) if len(ratio) else None,
+            )
+        )
+    return results

@@ -303,7 +303,7 @@ def throughput(table: pd.DataFrame, facts: dict):
     fig, ax = plt.subplots(figsize=(9, 6), layout="constrained")
 
     def bytes_per_second(rows, predicted):
-        return 8 * rows["elements"] / (rows["predicted_s"] if predicted else rows["median_s"])
+        return rows["bytes_X"] / (rows["predicted_s"] if predicted else rows["median_s"])
 
     _scatter_by_backend(ax, table, bytes_per_second)
     handles, _ = ax.get_legend_handles_labels()

@@ -14,15 +14,19 @@ import pandas as pd
 from . import plots
 from .analysis import (
     CLAIMS,
+    TARGET_POINT,
     Verdict,
+    compiled_targets,
     extreme,
     fit_models,
     region_text,
+    roofline,
     size_where_claim_holds,
     verdict,
 )
 from .cost_model import CostModel
-from .results import ResultsError, load_run, tidy, write_atomic
+from .results import ResultsError, load_run, run_settings, tidy, write_atomic
+from .sweep_state import format_seconds
 
 
 def _gbps(value) -> str:
@@ -145,6 +149,80 @@ def cost_model_section(models: dict) -> list[str]:
     return lines
 
 
+def roofline_section(table: pd.DataFrame, facts: dict) -> list[str]:
+    cache = (facts.get("cache_bytes") or {}).get("L3")
+    where = (
+        f"X is larger than the {cache / 2**20:.3g} MiB last-level cache" if cache else "all points"
+    )
+    lines = [
+        "## Memory roofline",
+        "",
+        f"Best rate at which each backend gets through X where {where}, and the memory traffic "
+        "that implies (vectorized reads X twice per step, the others once), as a share of the "
+        "read bandwidth measured by the streaming probe.",
+        "",
+        "| backend | points | best bytes of X per second | memory traffic | share of 1-thread "
+        "bandwidth | share of all-threads bandwidth |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {backend} | {int(r.points)} | {_gbps(r.best_Bps)} | {_gbps(r.traffic_Bps)} | "
+        f"{r.share_of_one_thread:.0%} | {r.share_of_all_threads:.0%} |"
+        for backend, r in roofline(table, facts).iterrows()
+    ]
+    targets = compiled_targets(table, facts)
+    lines += [
+        "",
+        "### Targets for the compiled backends",
+        "",
+        "| target | measured | met |",
+        "| --- | --- | --- |",
+    ]
+    met = {True: "yes", False: "**no**", None: "not measured"}
+    lines += [f"| {target} | {measured} | {met[ok]} |" for target, measured, ok in targets]
+    return lines
+
+
+def _run_label(run: dict) -> str:
+    settings = run_settings(run)
+    return f"{settings.get('dtype', 'float64')}, {settings.get('threads', '?')} thread(s)"
+
+
+def variants_section(runs: dict[Path, dict]) -> list[str]:
+    """Each run's time per step at the target point, side by side (float32, more threads…)."""
+    m, n_x = TARGET_POINT
+    columns = {}
+    for path, run in runs.items():
+        table = tidy(run)
+        here = table[(table["m"] == m) & (table["n_x"] == n_x)].set_index("backend")
+        columns[f"{_run_label(run)} (`{path.name}`)"] = {
+            backend: (
+                f"{format_seconds(r.median_s)} ({r.speedup_vs_two_loop:.3g}x)"
+                if r.status == "measured" and r.speedup_vs_two_loop == r.speedup_vs_two_loop
+                else format_seconds(r.median_s)
+                if r.status == "measured"
+                else r.status
+            )
+            for backend, r in here.iterrows()
+        }
+    backends = list(dict.fromkeys(b for column in columns.values() for b in column))
+    lines = [
+        f"## Variants: time per step at m={m:,}, n_x={n_x:,}",
+        "",
+        "Median time per step, and in brackets the speedup over two_loop in the same run. "
+        "Within one run BLAS and numba use the same number of threads, so vectorized and "
+        "numba_parallel are compared on equal terms.",
+        "",
+        "| backend | " + " | ".join(columns) + " |",
+        "| --- | " + " | ".join("---:" for _ in columns) + " |",
+    ]
+    lines += [
+        f"| {backend} | " + " | ".join(c.get(backend, "not run") for c in columns.values()) + " |"
+        for backend in backends
+    ]
+    return lines
+
+
 def skipped_section(table: pd.DataFrame) -> list[str]:
     skipped = table[table["status"] != "measured"]
     if skipped.empty:
@@ -162,9 +240,14 @@ def skipped_section(table: pd.DataFrame) -> list[str]:
     return lines
 
 
-def build(results: Path, plots_dir: Path, report: Path) -> list[str]:
-    """Make every chart and the report; returns the problems (charts or verdicts not made)."""
+def build(results: Path, plots_dir: Path, report: Path, also: tuple[Path, ...] = ()) -> list[str]:
+    """Make every chart and the report; returns the problems (charts or verdicts not made).
+
+    ``also``: further result files (another dtype or thread count) shown beside
+    this one in the variants table.
+    """
     run = load_run(results)
+    others = {path: load_run(path) for path in also}
     table = tidy(run)
     if (table["status"] == "measured").sum() < 2:
         raise ResultsError(f"{results}: fewer than 2 measured points; nothing to chart or compare")
@@ -201,6 +284,10 @@ def build(results: Path, plots_dir: Path, report: Path) -> list[str]:
         "",
         *cost_model_section(models),
         "",
+        *roofline_section(table, facts),
+        "",
+        *variants_section({results: run, **others}),
+        "",
         "## Charts",
         "",
     ]
@@ -236,9 +323,18 @@ def main(argv: list[str] | None = None) -> int:
         default=Path("results/REPORT.md"),
         help="the report to write (default: %(default)s)",
     )
+    parser.add_argument(
+        "--also",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="RESULTS",
+        help="another results file (e.g. a float32 or 2-thread run) to show beside this one; "
+        "may be repeated",
+    )
     args = parser.parse_args(argv)
     try:
-        problems = build(args.results, args.plots_dir, args.report)
+        problems = build(args.results, args.plots_dir, args.report, tuple(args.also))
     except ResultsError as exc:
         print(f"python -m bench.report: error: {exc}", file=sys.stderr)
         return 1

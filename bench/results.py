@@ -10,6 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 BASELINES = ("two_loop", "one_loop")
@@ -18,6 +19,8 @@ COLUMNS = [
     "m",
     "n_x",
     "elements",
+    "dtype",
+    "bytes_X",
     "status",
     "median_s",
     "q1_s",
@@ -114,12 +117,23 @@ def calibration_times(run: dict) -> dict[str, float]:
     }
 
 
+def run_settings(run: dict) -> dict:
+    """The sweep's settings (grid, threads, dtype, …) as the harness recorded them."""
+    return json.loads(run.get("lrbench", {}).get("sweep") or "{}")
+
+
+def run_dtype(run: dict) -> str:
+    return run_settings(run).get("dtype", "float64")
+
+
 def tidy(run: dict) -> pd.DataFrame:
     """One row per point, measured or skipped, with speedups over two_loop and one_loop."""
     rows = [_measured_row(b) for b in gradient_benchmarks(run)]
     rows += [dict(skip) for skip in run.get("lrbench", {}).get("skipped", [])]
     table = pd.DataFrame(rows).reindex(columns=COLUMNS)
     table["elements"] = table["m"] * table["n_x"]
+    table["dtype"] = run_dtype(run)
+    table["bytes_X"] = table["elements"] * np.dtype(run_dtype(run)).itemsize
     order = list(dict.fromkeys(table["backend"]))
     table["_order"] = table["backend"].map(order.index)
     table = table.sort_values(["m", "n_x", "_order"]).drop(columns="_order").reset_index(drop=True)

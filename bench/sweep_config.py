@@ -45,6 +45,8 @@ class Sweep:
     # (backend, factor): make that backend do factor times its work. Only for measuring
     # whether the regression check catches a slowdown; never part of a real measurement.
     slowdown: tuple = ()
+    # float32 halves the bytes of X a step reads; see impls.make_problem.
+    dtype: str = "float64"
 
     def points(self) -> list[tuple[str, int, int]]:
         """(backend, m, n_x), smallest problems first, so every prediction has data below it."""
@@ -129,6 +131,7 @@ def build_sweep(
     threads: int = 1,
     budget: float | None = None,
     slowdown: str | None = None,
+    dtype: str = "float64",
 ) -> Sweep:
     """The preset, with any sizes, backends, threads or budget the user gave instead."""
     if preset not in PRESETS:
@@ -144,6 +147,9 @@ def build_sweep(
         raise OptionError(f"--threads: must be a positive integer; got {threads}")
     if budget is not None and not budget > 0:
         raise OptionError(f"--budget: must be a positive number of seconds; got {budget}")
+    if dtype not in impls.DTYPES:
+        raise OptionError(f"--dtype: choose from {', '.join(impls.DTYPES)}; got {dtype!r}")
+    sweep = replace(sweep, dtype=dtype)
     if slowdown is not None:
         sweep = replace(sweep, slowdown=parse_slowdown(slowdown))
     return replace(

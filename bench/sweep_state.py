@@ -36,9 +36,9 @@ class Problem:
     expected: impls.Gradient
 
 
-def make_problem(m: int, n_x: int, seed: int) -> Problem:
-    X, Y = impls.make_problem(m, n_x, seed)
-    w = np.random.default_rng(seed + 1).standard_normal(n_x) / np.sqrt(n_x)
+def make_problem(m: int, n_x: int, seed: int, dtype: str = "float64") -> Problem:
+    X, Y = impls.make_problem(m, n_x, seed, dtype)
+    w = (np.random.default_rng(seed + 1).standard_normal(n_x) / np.sqrt(n_x)).astype(dtype)
     b = 0.1
     vectorized = impls.BACKENDS["vectorized"]
     return Problem(X, Y, w, b, vectorized.gradient(w, b, vectorized.prepare(X, Y)))
@@ -62,10 +62,12 @@ def slowed_step(impl, factor: float, problem: Problem):
     return step
 
 
-def bytes_needed(backend: str, m: int, n_x: int) -> int:
-    """X itself plus the backend's prepared copy of it."""
-    per_element = 8 + impls.BACKENDS[backend].PREPARED_BYTES_PER_ELEMENT
-    return per_element * m * n_x
+def bytes_needed(backend: str, m: int, n_x: int, itemsize: int = 8) -> int:
+    """X itself plus the backend's prepared copy (declared for float64, scaled to itemsize)."""
+    prepared = impls.BACKENDS[backend].PREPARED_BYTES_PER_ELEMENT
+    if prepared == 8:  # a numpy copy of X: same dtype as X
+        prepared = itemsize
+    return (itemsize + prepared) * m * n_x
 
 
 def pedantic_rounds(step_s: float) -> int:
@@ -99,7 +101,7 @@ class SweepState:
                 f"skipped-budget: predicted {predicted:.3g} s per step > budget "
                 f"{self.sweep.budget_s:g} s"
             )
-        need = bytes_needed(backend, m, n_x)
+        need = bytes_needed(backend, m, n_x, np.dtype(self.sweep.dtype).itemsize)
         allowed = MEMORY_SHARE * self.memory_at_start
         if need > allowed:
             return (
@@ -124,7 +126,7 @@ class SweepState:
         if self._problem_key != (m, n_x):
             self._problem = None
             gc.collect()
-            self._problem = make_problem(m, n_x, self.sweep.seed)
+            self._problem = make_problem(m, n_x, self.sweep.seed, self.sweep.dtype)
             self._problem_key = (m, n_x)
         return self._problem
 
@@ -133,7 +135,7 @@ class SweepState:
         if backend in self.first_call_s:
             return
         impl = impls.BACKENDS[backend]
-        tiny = make_problem(8, 4, self.sweep.seed)
+        tiny = make_problem(8, 4, self.sweep.seed, self.sweep.dtype)
         data = impl.prepare(tiny.X, tiny.Y)
         start = time.perf_counter()
         impl.gradient(tiny.w, tiny.b, data)

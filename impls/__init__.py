@@ -17,10 +17,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _validation, numba_loops, one_loop, two_loop, vectorized
+from . import _validation, numba_fused, numba_loops, numba_parallel, one_loop, two_loop, vectorized
 from ._types import Gradient
 
-__all__ = ["BACKENDS", "Fit", "Gradient", "gradient", "make_problem", "predict", "train"]
+__all__ = ["BACKENDS", "DTYPES", "Fit", "Gradient", "gradient", "make_problem", "predict", "train"]
 
 # The order is the order of the course note, then compiled loops.
 BACKENDS: dict[str, ModuleType] = {
@@ -28,6 +28,8 @@ BACKENDS: dict[str, ModuleType] = {
     "one_loop": one_loop,
     "vectorized": vectorized,
     "numba": numba_loops,
+    "numba_fused": numba_fused,
+    "numba_parallel": numba_parallel,
 }
 
 
@@ -94,16 +96,26 @@ def predict(w, b, X) -> np.ndarray:
     return (vectorized.sigmoid(w @ X + b) > 0.5).astype(int)
 
 
-def make_problem(m: int, n_x: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+DTYPES = ("float64", "float32")
+
+
+def make_problem(
+    m: int, n_x: int, seed: int = 0, dtype: str = "float64"
+) -> tuple[np.ndarray, np.ndarray]:
     """Seeded synthetic data: X (n_x, m) standard normal, Y (m,) drawn from a true model.
 
     The true weights have norm about 1, so z stays of order one and both
-    classes occur. Same (m, n_x, seed), same arrays, on every machine.
+    classes occur. Same (m, n_x, seed, dtype), same arrays, on every machine.
+    X and Y are of ``dtype``: float32 data halves the bytes a step reads
+    (``gradient`` itself always works in float64; backends' ``prepare`` and
+    ``gradient`` keep what they are given).
     """
     _validation.positive_int(m, "m")
     _validation.positive_int(n_x, "n_x")
+    if dtype not in DTYPES:
+        raise ValueError(f"dtype must be one of {', '.join(DTYPES)}; got {dtype!r}")
     rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n_x, m))
-    w_true = rng.standard_normal(n_x) / np.sqrt(n_x)
-    Y = (rng.random(m) < vectorized.sigmoid(w_true @ X)).astype(np.float64)
+    X = rng.standard_normal((n_x, m), dtype=dtype)
+    w_true = rng.standard_normal(n_x, dtype=dtype) / np.sqrt(n_x)
+    Y = (rng.random(m, dtype=dtype) < vectorized.sigmoid(w_true @ X)).astype(dtype)
     return X, Y

@@ -29,8 +29,13 @@ def test_gradient_step(benchmark, sweep_state, backend, m, n_x):
     result = step(*args)
     first_call_s = time.perf_counter() - start
     # Fast and wrong is worthless: every backend must give the vectorized answer.
-    np.testing.assert_allclose(result.dw, problem.expected.dw, rtol=1e-7, atol=1e-12)
-    assert result.cost == pytest.approx(problem.expected.cost, rel=1e-9)
+    # float32 data are summed in float32 by some backends: agreement to a few digits only.
+    tolerance = 1e-7 if problem.X.dtype == np.float64 else 1e-3
+    scale = np.abs(problem.expected.dw).max()
+    np.testing.assert_allclose(
+        result.dw, problem.expected.dw, rtol=tolerance, atol=tolerance * scale
+    )
+    assert result.cost == pytest.approx(problem.expected.cost, rel=tolerance)
 
     if first_call_s < CALIBRATE_BELOW_S:
         mode = "calibrated"
@@ -43,7 +48,7 @@ def test_gradient_step(benchmark, sweep_state, backend, m, n_x):
         mode=mode,
         predicted_s=predicted,
         first_call_s=first_call_s,
-        bytes_X=8 * m * n_x,
+        bytes_X=problem.X.itemsize * m * n_x,
     )
     if benchmark.stats is not None:  # None under --benchmark-disable
         sweep_state.record_measured(backend, m, n_x, benchmark.stats.stats.median)

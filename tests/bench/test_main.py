@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import bench.__main__ as cli
+from bench.results import calibration_times, gradient_benchmarks
 
 TINY = ["--m", "3,20", "--nx", "2,5"]
 
@@ -65,7 +66,8 @@ def test_a_run_writes_json_csv_and_a_summary(tmp_path):
     assert len(runs) == 1 and not list((results / "runs").glob(".tmp*"))
     latest = json.loads((results / "latest.json").read_text())
     assert latest == json.loads(runs[0].read_text())
-    assert {b["params"]["backend"] for b in latest["benchmarks"]} == {
+    assert calibration_times(latest).keys() == {"python_loop", "numpy_kernels"}
+    assert {b["params"]["backend"] for b in gradient_benchmarks(latest)} == {
         "two_loop",
         "vectorized",
         "numba",

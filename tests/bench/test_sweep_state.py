@@ -75,3 +75,20 @@ def test_progress_counts_points(state):
 )
 def test_format_seconds(seconds, text):
     assert format_seconds(seconds) == text
+
+
+def test_slowed_step_does_the_extra_work_and_returns_the_full_result(state, monkeypatch):
+    import impls
+    from bench.sweep_state import slowed_step
+
+    impl = impls.BACKENDS["numba"]
+    problem = state.problem(40, 3)
+    calls = []
+    real = impl.gradient
+    monkeypatch.setattr(
+        impl, "gradient", lambda w, b, data: calls.append(data[0].shape) or real(w, b, data)
+    )
+    step = slowed_step(impl, 1.5, problem)
+    result = step(problem.w, problem.b, impl.prepare(problem.X, problem.Y))
+    assert calls == [(40, 3), (20, 3)]  # the step, then half of it again
+    assert result.cost == pytest.approx(problem.expected.cost)

@@ -1,0 +1,76 @@
+"""One compiled pass over the examples, reading X once from memory. Single thread.
+
+numpy's vectorized step streams X from memory twice (once for wᵀX, once for
+X·dZᵀ); above the last-level cache that traffic is its limit. Here examples
+(contiguous rows) are taken in blocks of about 256 KB: first z = w·x + b,
+dz and the loss for every row of the block, streaming it from memory; then
+dw += dz·x over the same rows, which are now in the L2 cache. Doing the two
+halves row by row instead lets the memory stream stall during every dw
+update (measured here at m=100,000, n_x=1,000: 14 GB/s of X row by row,
+18-20 GB/s blocked).
+
+Compiled with reassociation and FMA contraction allowed (``fastmath``
+limited to those two flags), so LLVM keeps several SIMD accumulators for the
+dot product instead of adding one product at a time; its rounding changes by
+a few ulps of the summed magnitudes, well within the agreement tolerance.
+Nothing is allocated per example: one block-sized scratch vector per call.
+"""
+
+import numba
+import numpy as np
+
+from . import _scalar
+from ._types import Gradient
+
+# One float64 copy of X, example-major.
+PREPARED_BYTES_PER_ELEMENT = 8
+
+FASTMATH = {"reassoc", "contract"}
+
+
+# Rows per block: about this many bytes, so a block stays in L2 between its two passes.
+BLOCK_BYTES = 256 * 1024
+
+
+@numba.njit(fastmath=FASTMATH)
+def accumulate(w, b, rows, labels, start, stop, dw):
+    """Add the examples start..stop-1's contributions to dw; return their Σdz and Σloss."""
+    n_x = rows.shape[1]
+    block = max(1, BLOCK_BYTES // (rows.itemsize * n_x))
+    dz_block = np.empty(block)
+    db = 0.0
+    cost = 0.0
+    for first in range(start, stop, block):
+        last = min(stop, first + block)
+        for i in range(first, last):
+            x = rows[i]
+            z = b
+            for j in range(n_x):
+                z += w[j] * x[j]
+            dz, loss = _scalar.dz_and_loss(z, labels[i])
+            dz_block[i - first] = dz
+            db += dz
+            cost += loss
+        for i in range(first, last):
+            x = rows[i]
+            dz = dz_block[i - first]
+            for j in range(n_x):
+                dw[j] += dz * x[j]
+    return db, cost
+
+
+@numba.njit
+def _step(w, b, rows, labels):
+    m = rows.shape[0]
+    dw = np.zeros_like(w)
+    db, cost = accumulate(w, b, rows, labels, 0, m, dw)
+    return dw / m, db / m, cost / m
+
+
+def prepare(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return np.ascontiguousarray(X.T), np.ascontiguousarray(Y)
+
+
+def gradient(w: np.ndarray, b: float, data: tuple[np.ndarray, np.ndarray]) -> Gradient:
+    rows, labels = data
+    return Gradient(*_step(w, b, rows, labels))

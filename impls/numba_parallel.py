@@ -1,0 +1,44 @@
+"""``numba_fused`` split over the examples across threads.
+
+Each thread takes a contiguous block of examples and runs the fused pass
+(``numba_fused.accumulate``) into its own row of partial sums, so threads
+never write to shared memory; the rows are added at the end. With the step
+bound by reading X from memory, more threads help as far as one core cannot
+saturate the memory bus alone. The number of threads is numba's
+(``numba.set_num_threads``), so a benchmark controls it.
+"""
+
+import numba
+import numpy as np
+
+from ._types import Gradient
+from .numba_fused import FASTMATH, accumulate
+
+# One float64 copy of X, example-major.
+PREPARED_BYTES_PER_ELEMENT = 8
+
+
+@numba.njit(parallel=True, fastmath=FASTMATH)
+def _step(w, b, rows, labels, blocks):
+    m, n_x = rows.shape
+    partial_dw = np.zeros((blocks, n_x))
+    partial_db = np.zeros(blocks)
+    partial_cost = np.zeros(blocks)
+    size = (m + blocks - 1) // blocks
+    for block in numba.prange(blocks):
+        start = block * size
+        stop = min(m, start + size)
+        partial_db[block], partial_cost[block] = accumulate(
+            w, b, rows, labels, start, stop, partial_dw[block]
+        )
+    return partial_dw.sum(axis=0) / m, partial_db.sum() / m, partial_cost.sum() / m
+
+
+def prepare(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return np.ascontiguousarray(X.T), np.ascontiguousarray(Y)
+
+
+def gradient(w: np.ndarray, b: float, data: tuple[np.ndarray, np.ndarray]) -> Gradient:
+    rows, labels = data
+    blocks = min(numba.get_num_threads(), rows.shape[0])
+    return Gradient(*_step(w, b, rows, labels, blocks))

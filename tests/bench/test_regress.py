@@ -1,0 +1,156 @@
+"""The regression check's verdicts and exit codes, on committed result files.
+
+The fixtures are a real quick run (4 points × 4 backends + calibration) and
+copies of it with every time of vectorized × 1.5, or every time × 1.3.
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bench import regress
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BASELINE = FIXTURES / "regress_baseline.json"
+
+
+def check(tmp_path, current, *options):
+    code = regress.main([str(BASELINE), str(current), "--out-dir", str(tmp_path), *options])
+    summary = json.loads((tmp_path / "summary.json").read_text()) if code != 2 else None
+    return code, summary
+
+
+def test_same_file_is_no_regression(tmp_path, capsys):
+    code, summary = check(tmp_path, BASELINE)
+    assert code == 0
+    assert summary["verdict"] == "no regression" and summary["regressed_backends"] == []
+    assert summary["machine_factor"] == pytest.approx(1)
+    assert summary["same_machine"] is True
+    assert "Verdict: no regression" in capsys.readouterr().out
+
+
+def test_one_backend_half_again_slower_is_named_with_its_points(tmp_path, capsys):
+    code, summary = check(tmp_path, FIXTURES / "regress_vectorized_1.5x.json")
+    assert code == 1
+    assert summary["regressed_backends"] == ["vectorized"]
+    out = capsys.readouterr().out
+    assert "Verdict: regression in vectorized" in out
+    flagged = pd.DataFrame(summary["flagged_points"])
+    assert set(flagged["backend"]) == {"vectorized"} and len(flagged) == 4
+    assert flagged["normalised"].tolist() == pytest.approx([1.5] * 4)
+    assert (flagged["median_s_current"] > flagged["median_s_baseline"]).all()
+
+
+def test_a_uniformly_slower_machine_raises_no_alarm(tmp_path):
+    code, summary = check(tmp_path, FIXTURES / "regress_machine_1.3x.json")
+    assert code == 0
+    assert summary["machine_factor"] == pytest.approx(1.3)
+    for backend in summary["backends"]:
+        assert backend["raw_ratio"] == pytest.approx(1.3)
+        assert backend["normalised"] == pytest.approx(1.0)
+
+
+def test_claim_guard_fails_below_its_floor(tmp_path, capsys):
+    code, summary = check(tmp_path, BASELINE, "--claim-floor", "1e6")
+    assert code == 1
+    assert summary["claim_guard"]["ok"] is False
+    assert "Claim guard: vectorized/two_loop at m=1000, n_x=100" in capsys.readouterr().out
+
+
+def test_default_claim_floor_is_a_margin_below_the_baseline(tmp_path):
+    _, summary = check(tmp_path, BASELINE, "--claim-margin", "0.25")
+    guard = summary["claim_guard"]
+    assert guard["floor"] == pytest.approx(0.75 * guard["speedup"])
+
+
+def test_dashboard_file_is_custom_smaller_is_better(tmp_path):
+    check(tmp_path, BASELINE)
+    entries = json.loads((tmp_path / "benchmark-action.json").read_text())
+    assert len(entries) == 16
+    for entry in entries:
+        assert entry.keys() >= {"name", "unit", "value"}
+        assert entry["unit"] == "s" and entry["value"] > 0
+    assert "vectorized m=1000 n_x=100" in {e["name"] for e in entries}
+
+
+@pytest.mark.parametrize(
+    ("current", "options", "message"),
+    [
+        (FIXTURES / "missing.json", [], "no such results file"),
+        (FIXTURES / "malformed.json", [], "not a readable JSON results file"),
+        (FIXTURES / "empty.json", [], "no measured point in common"),
+        (BASELINE, ["--claim-point", "7,7"], "not both measured at m=7, n_x=7"),
+    ],
+)
+def test_unusable_input_exits_2_with_a_message(tmp_path, capsys, current, options, message):
+    code, _ = check(tmp_path, current, *options)
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "summary.json").exists()
+
+
+def test_bad_options_exit_2(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        regress.main([str(BASELINE), str(BASELINE), "--min-ratio", "0.9"])
+    assert exit_info.value.code == 2
+    assert "--min-ratio must be above 1" in capsys.readouterr().err
+
+
+def test_update_baseline_accepts_the_current_run(tmp_path):
+    baseline = tmp_path / "baseline" / "baseline.json"
+    current = tmp_path / "current.json"
+    shutil.copy(FIXTURES / "regress_vectorized_1.5x.json", current)
+    assert regress.main([str(baseline), str(current), "--update-baseline"]) == 0
+    assert baseline.read_bytes() == current.read_bytes()
+
+
+def points(normalised, bound=1.3):
+    return pd.DataFrame(
+        dict(
+            backend="numba",
+            normalised=normalised,
+            cross=normalised,
+            ratio=normalised,
+            bound=bound,
+            flagged=[q > bound for q in normalised],
+        )
+    )
+
+
+def test_one_noisy_point_does_not_fail_a_backend():
+    verdict = regress.judge_backends(points([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 2.0]))
+    assert not verdict.loc["numba", "regressed"]
+    assert verdict.loc["numba", "flagged"] == 1
+
+
+def test_a_third_of_points_slower_fails_a_backend():
+    verdict = regress.judge_backends(points([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.6, 1.6, 1.6]))
+    assert verdict.loc["numba", "regressed"]
+
+
+def test_noise_raises_the_bound_above_the_minimum_ratio():
+    run = json.loads(BASELINE.read_text())
+    for bench in run["benchmarks"]:
+        bench["stats"]["iqr"] = 0.5 * bench["stats"]["median"]
+    compared = regress.compare_points(run, run, min_ratio=1.3)
+    assert compared["bound"].tolist() == pytest.approx([1 + 2 * (2 * 0.5**2) ** 0.5] * 16)
+
+
+def test_a_burst_of_load_during_the_sweep_raises_no_alarm(tmp_path):
+    # Every backend 1.4x slower but the calibration kernels (timed first) unaffected:
+    # the machine was busy during the sweep, no code changed.
+    run = json.loads(BASELINE.read_text())
+    for bench in run["benchmarks"]:
+        if bench.get("group") != "calibration":
+            for key in ("median", "q1", "q3", "iqr", "min"):
+                bench["stats"][key] *= 1.4
+    current = tmp_path / "busy.json"
+    current.write_text(json.dumps(run))
+    code, summary = check(tmp_path, current)
+    assert code == 0
+    for backend in summary["backends"]:
+        assert backend["normalised"] == pytest.approx(1.4)
+        assert backend["cross"] == pytest.approx(1.0)
