@@ -21,6 +21,7 @@ import numpy as np
 
 from . import _scalar
 from ._types import Gradient
+from .numba_loops import prepare  # noqa: F401  (the same contiguous example rows)
 
 # One float64 copy of X, example-major.
 PREPARED_BYTES_PER_ELEMENT = 8
@@ -65,10 +66,6 @@ def _step(w, b, rows, labels):
     dw = np.zeros_like(w)
     db, cost = accumulate(w, b, rows, labels, 0, m, dw)
     return dw / m, db / m, cost / m
-
-
-def prepare(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return np.ascontiguousarray(X.T), np.ascontiguousarray(Y)
 
 
 def gradient(w: np.ndarray, b: float, data: tuple[np.ndarray, np.ndarray]) -> Gradient:

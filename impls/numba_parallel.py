@@ -13,6 +13,7 @@ import numpy as np
 
 from ._types import Gradient
 from .numba_fused import FASTMATH, accumulate
+from .numba_loops import prepare  # noqa: F401  (the same contiguous example rows)
 
 # One float64 copy of X, example-major.
 PREPARED_BYTES_PER_ELEMENT = 8
@@ -32,10 +33,6 @@ def _step(w, b, rows, labels, blocks):
             w, b, rows, labels, start, stop, partial_dw[block]
         )
     return partial_dw.sum(axis=0) / m, partial_db.sum() / m, partial_cost.sum() / m
-
-
-def prepare(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return np.ascontiguousarray(X.T), np.ascontiguousarray(Y)
 
 
 def gradient(w: np.ndarray, b: float, data: tuple[np.ndarray, np.ndarray]) -> Gradient:
