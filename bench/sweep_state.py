@@ -141,13 +141,27 @@ class SweepState:
         impl.gradient(tiny.w, tiny.b, data)
         self.first_call_s[backend] = time.perf_counter() - start
 
+    def expected_point_seconds(self, backend: str, m: int, n_x: int) -> float:
+        """Rough wall time a point will take: 0 if it will be skipped, else its rounds."""
+        predicted = self.predict(backend, m, n_x)
+        if predicted is None:
+            return self.sweep.max_time_s
+        if self.skip_reason(backend, m, n_x, predicted):
+            return 0.0
+        if predicted < CALIBRATE_BELOW_S:
+            return self.sweep.max_time_s
+        return predicted * (1 + pedantic_rounds(predicted))  # warm-up call, then the rounds
+
     def progress(self, message: str) -> str:
+        """The progress line after a point: count, elapsed time and a predicted remainder."""
         self.done += 1
         elapsed = time.perf_counter() - self.started
-        left = elapsed / self.done * (self.total - self.done)
+        left = sum(
+            self.expected_point_seconds(*point) for point in self.sweep.points()[self.done :]
+        )
         return (
             f"[{self.done:>{len(str(self.total))}}/{self.total} {_clock(elapsed)} elapsed, "
-            f"~{_clock(left)} left at this pace] {message}"
+            f"~{_clock(left)} left, predicted] {message}"
         )
 
 

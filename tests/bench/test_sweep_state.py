@@ -63,10 +63,19 @@ def test_problem_is_cached_one_at_a_time(state):
     assert (state.problem(20, 3).X == first.X).all()
 
 
-def test_progress_counts_points(state):
+def test_progress_counts_points_and_predicts_the_rest(state):
     line = state.progress("vectorized m=100 n_x=10: median 5 µs")
-    assert line.startswith(f"[ 1/{state.total} 0:00:00 elapsed")
-    assert line.endswith("vectorized m=100 n_x=10: median 5 µs")
+    assert line.startswith(f"[ 1/{state.total} 0:00:00 elapsed, ~")
+    assert line.endswith("left, predicted] vectorized m=100 n_x=10: median 5 µs")
+
+
+def test_expected_point_seconds(state):
+    assert state.expected_point_seconds("numba", 100, 10) == state.sweep.max_time_s  # no data yet
+    state.record_measured("two_loop", 100, 10, 1e-3)
+    assert state.expected_point_seconds("two_loop", 1000, 10) == state.sweep.max_time_s
+    # 1 s per step: a warm-up call and 3 pedantic rounds
+    assert state.expected_point_seconds("two_loop", 10_000, 100) == pytest.approx(4.0)
+    assert state.expected_point_seconds("two_loop", 100_000, 1000) == 0  # over budget: skipped
 
 
 @pytest.mark.parametrize(
