@@ -83,8 +83,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--slowdown",
         metavar="BACKEND=FACTOR",
-        help="for testing the regression check only: make BACKEND do FACTOR times its work "
-        "(recorded in the results)",
+        help="for testing the regression check only: make each step of BACKEND take FACTOR "
+        "times as long (recorded in the results)",
     )
     return parser.parse_args(argv)
 

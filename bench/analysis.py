@@ -325,7 +325,8 @@ def compiled_targets(table: pd.DataFrame, facts: dict) -> list[tuple[str, str, b
     cache = (facts.get("cache_bytes") or {}).get("L3")
     large = table[(table["bytes_X"] > (cache or 0)) & (table["status"] == "measured")]
     pairs = large.pivot(index=["m", "n_x"], columns="backend", values="median_s")
-    if {"numba_fused", "vectorized"} <= set(pairs.columns) and cache:
+    # numba_fused is single-threaded by design: compare it with single-threaded BLAS only.
+    if {"numba_fused", "vectorized"} <= set(pairs.columns) and cache and threads == 1:
         both = pairs[["numba_fused", "vectorized"]].dropna()
         ratio = both["vectorized"] / both["numba_fused"]
         results.append(

@@ -126,4 +126,9 @@ def warnings_for(facts: dict) -> list[str]:
         for pool in facts["blas"]
         if pool["num_threads"] != facts["threads_requested"]
     ]
+    if facts["numba_threads"] != facts["threads_requested"]:
+        warnings.append(
+            f"numba runs {facts['numba_threads']} threads, not the {facts['threads_requested']} "
+            f"requested (this machine allows at most {numba.config.NUMBA_NUM_THREADS})."
+        )
     return warnings

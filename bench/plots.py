@@ -80,7 +80,7 @@ def _predicted_legend_entries() -> list[Line2D]:
             color="0.3",
             markerfacecolor="none",
             linestyle=":",
-            label="predicted: two_loop skipped (over budget)",
+            label="predicted: two_loop skipped, its predicted time used",
         ),
     ]
 
@@ -289,7 +289,7 @@ def time_per_step(table: pd.DataFrame, facts: dict):
         color="0.3",
         markerfacecolor="none",
         linestyle="",
-        label="predicted (skipped: over budget)",
+        label="predicted (point skipped: over budget or memory)",
     )
     ax.legend(handles=[*handles, hollow], fontsize=9)
     _finish(fig, facts, "Time per step: fixed overhead at small sizes, then linear growth")

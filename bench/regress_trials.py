@@ -7,6 +7,7 @@ detection rate.
 """
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
@@ -36,14 +37,14 @@ def trial(index: int, work: Path, slowdown: str | None, baseline: Path) -> tuple
     check = subprocess.run(
         [sys.executable, "-m", "bench.regress", str(baseline), str(results / "latest.json")],
         capture_output=True,
-        text=True,
     )
-    named = [
-        line.split(" in ", 1)[1]
-        for line in check.stdout.splitlines()
-        if line.startswith("Verdict: regression in ")
-    ]
-    return check.returncode, named[0].split(", ") if named else []
+    if check.returncode == 2:
+        return 2, []
+    summary = json.loads((results / "summary.json").read_text())
+    named = summary["regressed_backends"]
+    if not summary["claim_guard"]["ok"]:
+        named = [*named, "claim guard"]
+    return check.returncode, named
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -125,6 +125,10 @@ def verdict_section(verdicts: list[Verdict], failures: dict[str, str]) -> list[s
     return lines
 
 
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value >= 1000 else f"{value:.3g}"
+
+
 def cost_model_section(models: dict) -> list[str]:
     lines = [
         "## Cost model: t ≈ a + p·m + c·m·n_x",
@@ -140,8 +144,9 @@ def cost_model_section(models: dict) -> list[str]:
     for backend, model in models.items():
         if isinstance(model, CostModel):
             lines.append(
-                f"| {backend} | {model.overhead_s * 1e6:.3g} | "
-                f"{model.per_example_s * 1e9:.3g} | {model.per_element_s / 2 * 1e9:.3g} | "
+                f"| {backend} | {_number(model.overhead_s * 1e6)} | "
+                f"{_number(model.per_example_s * 1e9)} | "
+                f"{_number(model.per_element_s / 2 * 1e9)} | "
                 f"{model.rms_relative_error:.1%} | {model.points} |"
             )
         else:
@@ -170,16 +175,24 @@ def roofline_section(table: pd.DataFrame, facts: dict) -> list[str]:
         f"{r.share_of_one_thread:.0%} | {r.share_of_all_threads:.0%} |"
         for backend, r in roofline(table, facts).iterrows()
     ]
-    targets = compiled_targets(table, facts)
-    lines += [
-        "",
-        "### Targets for the compiled backends",
-        "",
-        "| target | measured | met |",
-        "| --- | --- | --- |",
-    ]
+    return lines
+
+
+def targets_section(runs: dict[Path, dict]) -> list[str]:
+    """The compiled backends' targets, judged in every run (each on its own thread count)."""
     met = {True: "yes", False: "**no**", None: "not measured"}
-    lines += [f"| {target} | {measured} | {met[ok]} |" for target, measured, ok in targets]
+    lines = [
+        "## Targets for the compiled backends",
+        "",
+        "| run | target | measured | met |",
+        "| --- | --- | --- | --- |",
+    ]
+    for path, run in runs.items():
+        facts = run.get("machine_info", {}).get("lrbench", {})
+        lines += [
+            f"| {_run_label(run)} (`{path}`) | {target} | {measured} | {met[ok]} |"
+            for target, measured, ok in compiled_targets(tidy(run), facts)
+        ]
     return lines
 
 
@@ -195,7 +208,7 @@ def variants_section(runs: dict[Path, dict]) -> list[str]:
     for path, run in runs.items():
         table = tidy(run)
         here = table[(table["m"] == m) & (table["n_x"] == n_x)].set_index("backend")
-        columns[f"{_run_label(run)} (`{path.name}`)"] = {
+        columns[f"{_run_label(run)} (`{path}`)"] = {
             backend: (
                 f"{format_seconds(r.median_s)} ({r.speedup_vs_two_loop:.3g}x)"
                 if r.status == "measured" and r.speedup_vs_two_loop == r.speedup_vs_two_loop
@@ -285,6 +298,8 @@ def build(results: Path, plots_dir: Path, report: Path, also: tuple[Path, ...] =
         *cost_model_section(models),
         "",
         *roofline_section(table, facts),
+        "",
+        *targets_section({results: run, **others}),
         "",
         *variants_section({results: run, **others}),
         "",

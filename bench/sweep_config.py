@@ -42,8 +42,8 @@ class Sweep:
     max_time_s: float = 0.5
     threads: int = 1
     seed: int = 0
-    # (backend, factor): make that backend do factor times its work. Only for measuring
-    # whether the regression check catches a slowdown; never part of a real measurement.
+    # (backend, factor): make each step of that backend take factor times as long. Only for
+    # measuring whether the regression check catches a slowdown; never a real measurement.
     slowdown: tuple = ()
     # float32 halves the bytes of X a step reads; see impls.make_problem.
     dtype: str = "float64"

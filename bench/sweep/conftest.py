@@ -9,6 +9,7 @@ from bench.sweep_config import PRESETS, Sweep
 from bench.sweep_state import SweepState, format_seconds
 
 STATE = pytest.StashKey[SweepState]()
+LIMITS = pytest.StashKey[threadpool_limits]()
 
 
 def pytest_addoption(parser):
@@ -23,15 +24,14 @@ def pytest_configure(config):
     text = config.getoption("--sweep")
     sweep = Sweep.from_json(text) if text else PRESETS["quick"]
     # Threads are a controlled variable: BLAS, OpenMP and numba all get the same number.
-    config._lrbench_limits = threadpool_limits(limits=sweep.threads)
+    config.stash[LIMITS] = threadpool_limits(limits=sweep.threads)
     numba.set_num_threads(min(sweep.threads, numba.config.NUMBA_NUM_THREADS))
     config.stash[STATE] = SweepState(sweep)
 
 
 def pytest_unconfigure(config):
-    limits = getattr(config, "_lrbench_limits", None)
-    if limits is not None:
-        limits.restore_original_limits()
+    if LIMITS in config.stash:
+        config.stash[LIMITS].restore_original_limits()
 
 
 def pytest_generate_tests(metafunc):

@@ -23,7 +23,7 @@ def test_gradient_step(benchmark, sweep_state, backend, m, n_x):
     args = (problem.w, problem.b, data)
     step = impl.gradient
     if sweep_state.sweep.slowdown[:1] == (backend,):
-        step = slowed_step(impl, sweep_state.sweep.slowdown[1], problem)
+        step = slowed_step(impl.gradient, sweep_state.sweep.slowdown[1])
 
     start = time.perf_counter()
     result = step(*args)

@@ -86,18 +86,19 @@ def test_format_seconds(seconds, text):
     assert format_seconds(seconds) == text
 
 
-def test_slowed_step_does_the_extra_work_and_returns_the_full_result(state, monkeypatch):
-    import impls
+def test_slowed_step_waits_factor_times_the_steps_own_time():
     from bench.sweep_state import slowed_step
 
-    impl = impls.BACKENDS["numba"]
-    problem = state.problem(40, 3)
-    calls = []
-    real = impl.gradient
-    monkeypatch.setattr(
-        impl, "gradient", lambda w, b, data: calls.append(data[0].shape) or real(w, b, data)
-    )
-    step = slowed_step(impl, 1.5, problem)
-    result = step(problem.w, problem.b, impl.prepare(problem.X, problem.Y))
-    assert calls == [(40, 3), (20, 3)]  # the step, then half of it again
-    assert result.cost == pytest.approx(problem.expected.cost)
+    now = [0.0]
+
+    def clock():
+        now[0] += 1.0  # every reading of the clock advances it by one second
+        return now[0]
+
+    def gradient(w, b, data):
+        now[0] += 10.0  # the step itself takes ten seconds
+        return "result"
+
+    assert slowed_step(gradient, 1.5, clock)(None, None, None) == "result"
+    # start at 1, the step ends at 12 (11 s with the clock's own tick): wait until 1 + 11 × 1.5
+    assert now[0] >= 1 + 11 * 1.5
