@@ -14,6 +14,9 @@ limited to those two flags), so LLVM keeps several SIMD accumulators for the
 dot product instead of adding one product at a time; its rounding changes by
 a few ulps of the summed magnitudes, well within the agreement tolerance.
 Nothing is allocated per example: one block-sized scratch vector per call.
+float32 rows are summed in float32 (b and the stored dz take the rows'
+type), so a SIMD register holds twice as many elements; σ and the loss of
+each example are still computed in float64.
 """
 
 import numba
@@ -38,7 +41,7 @@ def accumulate(w, b, rows, labels, start, stop, dw):
     """Add the examples start..stop-1's contributions to dw; return their Σdz and Σloss."""
     n_x = rows.shape[1]
     block = max(1, BLOCK_BYTES // (rows.itemsize * n_x))
-    dz_block = np.empty(block)
+    dz_block = np.empty(block, rows.dtype)
     db = 0.0
     cost = 0.0
     for first in range(start, stop, block):
@@ -70,4 +73,4 @@ def _step(w, b, rows, labels):
 
 def gradient(w: np.ndarray, b: float, data: tuple[np.ndarray, np.ndarray]) -> Gradient:
     rows, labels = data
-    return Gradient(*_step(w, b, rows, labels))
+    return Gradient(*_step(w, rows.dtype.type(b), rows, labels))

@@ -38,4 +38,4 @@ def _step(w, b, rows, labels, blocks):
 def gradient(w: np.ndarray, b: float, data: tuple[np.ndarray, np.ndarray]) -> Gradient:
     rows, labels = data
     blocks = min(numba.get_num_threads(), rows.shape[0])
-    return Gradient(*_step(w, b, rows, labels, blocks))
+    return Gradient(*_step(w, rows.dtype.type(b), rows, labels, blocks))

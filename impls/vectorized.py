@@ -17,7 +17,11 @@ PREPARED_BYTES_PER_ELEMENT = 0
 
 def sigmoid(Z: np.ndarray) -> np.ndarray:
     """σ(Z) elementwise; exp only ever sees -|Z|, so it cannot overflow."""
-    e = np.exp(-np.abs(Z))
+    return _sigmoid_from(Z, np.exp(-np.abs(Z)))
+
+
+def _sigmoid_from(Z: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """σ(Z) given e = exp(-|Z|)."""
     return np.where(Z >= 0, 1.0, e) / (1.0 + e)
 
 
@@ -33,8 +37,10 @@ def gradient(w: np.ndarray, b: float, data: tuple[np.ndarray, np.ndarray]) -> Gr
     # so that nothing cancels where σ(Z) is close to Y.
     S = 1.0 - 2.0 * Y
     T = S * Z
-    dZ = S * sigmoid(T)
+    # One exp serves both σ(T) and the loss softplus(T) = max(T, 0) + log1p(e^-|T|).
+    E = np.exp(-np.abs(T))
+    dZ = S * _sigmoid_from(T, E)
     dw = X @ dZ / m
     db = dZ.sum() / m
-    cost = np.logaddexp(0.0, T).sum() / m
+    cost = (np.maximum(T, 0.0) + np.log1p(E)).sum() / m
     return Gradient(dw, float(db), float(cost))

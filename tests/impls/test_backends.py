@@ -51,6 +51,18 @@ def test_accepts_every_layout_and_dtype(backend, layout):
     assert_matches_reference(impls.gradient(w, b, X, Y, backend=backend), w, b, X, Y)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("m", "n_x"), [(1, 1), (300, 7), (40, 2000)])
+def test_computes_float32_data_to_float32_precision(backend, m, n_x):
+    # The float32 sweep hands backends float32 arrays directly (no upcast), as here.
+    X, Y = impls.make_problem(m, n_x, seed=11, dtype="float32")
+    w = random_params(n_x)[0].astype(np.float32)
+    b = 0.25
+    module = impls.BACKENDS[backend]
+    result = module.gradient(w, b, module.prepare(X, Y))
+    assert_matches_reference(result, w, b, X, Y, rtol=1e-4)
+
+
 problems = st.tuples(st.integers(1, 25), st.integers(1, 25)).flatmap(
     lambda shape: st.tuples(
         hnp.arrays(np.float64, shape, elements=st.floats(-20, 20)),
