@@ -14,8 +14,18 @@ import numba
 import numpy as np
 from threadpoolctl import threadpool_info
 
-# Environment variables that change which kernels or how many threads run.
-RECORDED_ENV_PREFIXES = ("OPENBLAS_", "OMP_", "MKL_", "NUMBA_", "GOTO", "BLIS_")
+# Environment variables that change which kernels or how many threads run, or (glibc's
+# malloc tunables) whether numpy's large temporaries cost fresh page faults on every step.
+RECORDED_ENV_PREFIXES = (
+    "OPENBLAS_",
+    "OMP_",
+    "MKL_",
+    "NUMBA_",
+    "GOTO",
+    "BLIS_",
+    "MALLOC_",
+    "GLIBC_TUNABLES",
+)
 
 
 def _cpuinfo() -> dict[str, str]:
