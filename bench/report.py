@@ -69,7 +69,7 @@ def machine_section(facts: dict, run: dict) -> list[str]:
         (
             "Environment",
             ", ".join(f"`{k}={v}`" for k, v in facts.get("environment", {}).items())
-            or "no OPENBLAS_/OMP_/MKL_/NUMBA_ variables set",
+            or "no BLAS, OpenMP, numba or malloc variables set",
         ),
         (
             "Run",
