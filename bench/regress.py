@@ -10,7 +10,7 @@ against two references measured in the same runs:
 - ``cross``: divided by the median slowdown of all backends at the same
   point. Backends run one after another at each point, so a transient burst
   of load from a neighbour slows them alike and cancels out here, though the
-  calibration, timed once at the start, did not see it.
+  calibration, timed in two short windows at the start and end, did not see it.
 
 A point is flagged when both exceed the bound: the larger of ``--min-ratio``
 and the noise of the two runs (their quartile spreads). A backend regresses

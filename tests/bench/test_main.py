@@ -67,6 +67,10 @@ def test_a_run_writes_json_csv_and_a_summary(tmp_path):
     latest = json.loads((results / "latest.json").read_text())
     assert latest == json.loads(runs[0].read_text())
     assert calibration_times(latest).keys() == {"python_loop", "numpy_kernels"}
+    # The calibration kernels are timed before the first point and after the last.
+    groups = [(b["group"], b["params"].get("when")) for b in latest["benchmarks"]]
+    assert groups[:2] == [("calibration", "start")] * 2
+    assert groups[-2:] == [("calibration", "end")] * 2
     assert {b["params"]["backend"] for b in gradient_benchmarks(latest)} == {
         "two_loop",
         "vectorized",

@@ -9,6 +9,7 @@ import pytest
 
 from bench.results import (
     ResultsError,
+    calibration_times,
     load_run,
     speedup_summary,
     tidy,
@@ -113,3 +114,19 @@ def test_write_atomic_replaces_whole_files_and_leaves_no_temporaries(tmp_path):
     write_atomic(path, b"new")
     assert path.read_text() == "new"
     assert [p.name for p in tmp_path.iterdir()] == ["latest.json"]
+
+
+def test_calibration_takes_each_kernels_fastest_round_over_both_windows():
+    def kernel(name, when, fastest):
+        params = {"kernel": name, "when": when}
+        return {"group": "calibration", "params": params, "stats": {"min": fastest}}
+
+    run = {
+        "benchmarks": [
+            kernel("python_loop", "start", 0.33),  # a burst of load at the start
+            kernel("python_loop", "end", 0.21),
+            kernel("numpy_kernels", "start", 1.6),
+            kernel("numpy_kernels", "end", 1.9),
+        ]
+    }
+    assert calibration_times(run) == {"python_loop": 0.21, "numpy_kernels": 1.6}
