@@ -56,4 +56,4 @@ def regress(session: nox.Session) -> None:
 def trials(session: nox.Session) -> None:
     """Count the regression check's alarms over repeated runs; -- --help for options."""
     session.install("-e", ".")
-    session.run("python", "-m", "bench.regress_trials", *session.posargs)
+    session.run("python", "-m", "bench.regress.trials", *session.posargs)

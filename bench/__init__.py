@@ -1,7 +1,9 @@
-"""The benchmark harness and everything that reads its results.
+"""The benchmark: measuring, and everything that reads what was measured.
 
-``python -m bench`` (``nox -s bench``) runs the pytest-benchmark sweep in
-``bench/sweep`` and writes ``results/``; the other modules turn result files
-into tables, charts and the report. Only ``impls.BACKENDS`` is used to reach
-the backends.
+Data flows one way: ``harness`` (measures; writes runs) → ``results.Run``
+(the only reader and writer of result files) → ``analysis`` (speedups,
+models, verdicts) → ``report`` (CSV, charts, REPORT.md) and ``regress`` (the
+regression check). ``cost_model``, ``results`` and ``units`` are shared
+leaves that import nothing from the sub-packages. Backends are reached only
+through ``impls.BACKENDS`` and their ``Backend`` contract.
 """

@@ -1,19 +1,36 @@
-"""Result files: reading the harness's pytest-benchmark JSON, the tidy table, atomic writes.
+"""Result files and the ``Run`` type: the only reader and writer of them.
 
-The tidy table has one row per backend × m × n_x, measured or skipped, with
-the median and spread of the step time and the speedups over the loop
-versions wherever both were measured.
+A result file is pytest-benchmark's JSON with our additions: machine facts
+under ``machine_info["lrbench"]`` and, under ``lrbench``, the schema version,
+the sweep's settings, the skipped points, each backend's first (compiling)
+call and each backend's contract facts. ``Run.load`` validates the whole file
+once, naming the file and the field at fault, so every reader after it can
+trust the object: the tidy table, the settings, the facts and the numbers
+derived from them (item size, cache size, bandwidth for the run's threads).
+
+Schema versions: 1 (no ``lrbench.schema_version``; settings as a JSON string
+in ``lrbench.sweep``; no backend facts) is read by its own rules; 2 is what
+the harness writes now. Any other version is refused, never guessed at.
 """
 
 import json
+import math
 import os
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-BASELINES = ("two_loop", "one_loop")
+SCHEMA_VERSION = 2
+READABLE_SCHEMAS = (1, 2)
+CALIBRATION = "calibration"  # pytest-benchmark group of the calibration kernels
+DTYPES = ("float64", "float32")
+# Version 1 files carry no backend facts; this is what that harness assumed.
+V1_PASSES_OVER_X = {"vectorized": 2}
+
+STATS = ("median", "q1", "q3", "iqr", "min", "max", "stddev")
 COLUMNS = [
     "backend",
     "m",
@@ -21,6 +38,7 @@ COLUMNS = [
     "elements",
     "dtype",
     "bytes_X",
+    "passes_over_x",
     "status",
     "median_s",
     "q1_s",
@@ -37,38 +55,328 @@ COLUMNS = [
 ]
 
 
-CALIBRATION = "calibration"  # pytest-benchmark group of the calibration kernels
-
-
 class ResultsError(ValueError):
     """A results file that is missing, malformed or cannot be used; the message says which."""
 
 
-def load_run(path: str | os.PathLike) -> dict:
-    """A result file written by the harness, checked for the parts we read."""
-    path = Path(path)
+# ---- validation: each check names the file and the field -------------------------------------
+
+_KINDS = {
+    "int": "an integer",
+    "positive int": "a positive integer",
+    "number": "a finite number ≥ 0",
+    "str": "a string",
+    "dict": "an object",
+    "list": "a list",
+}
+
+
+def _is(value: object, kind: str) -> bool:
+    if kind in ("int", "positive int"):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return ok and (kind == "int" or value > 0)
+    if kind == "number":
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return ok and math.isfinite(value) and value >= 0
+    return isinstance(value, {"str": str, "dict": dict, "list": list}[kind])
+
+
+@dataclass
+class _Checker:
+    source: str
+
+    def fail(self, message: str) -> ResultsError:
+        return ResultsError(f"{self.source}: {message}")
+
+    def get(self, obj: dict, key: str, kind: str, where: str, optional: bool = False):
+        path = f"{where}.{key}" if where else key
+        if key not in obj or (optional and obj[key] is None):
+            if optional:
+                return None
+            raise self.fail(f"{path} is missing; was this file written by `python -m bench`?")
+        value = obj[key]
+        if not _is(value, kind):
+            raise self.fail(f"{path} must be {_KINDS[kind]}; got {value!r:.60}")
+        return value
+
+
+def _read_json(path: Path) -> dict:
     try:
-        run = json.loads(path.read_text())
+        document = json.loads(path.read_text())
     except FileNotFoundError:
         raise ResultsError(f"{path}: no such results file (run `nox -s bench` first)") from None
+    except IsADirectoryError:
+        raise ResultsError(f"{path}: is a folder, not a results file") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ResultsError(f"{path}: not a readable JSON results file: {exc}") from None
-    if not isinstance(run, dict) or not isinstance(run.get("benchmarks"), list):
-        raise ResultsError(f"{path}: not a pytest-benchmark results file (no 'benchmarks' list)")
-    for bench in run["benchmarks"]:
-        params, stats = bench.get("params") or {}, bench.get("stats") or {}
-        needed = {"kernel"} if bench.get("group") == CALIBRATION else {"backend", "m", "n_x"}
-        if not needed <= params.keys() or "median" not in stats:
-            raise ResultsError(
-                f"{path}: benchmark {bench.get('name', '?')!r} lacks "
-                f"{'/'.join(sorted(needed))} params or "
-                "stats; was it written by this harness?"
+    if not isinstance(document, dict):
+        raise ResultsError(f"{path}: not a results file (a JSON object was expected)")
+    return document
+
+
+def _schema_version(document: dict, check: _Checker) -> int:
+    extra = document.get("lrbench")
+    if not isinstance(extra, dict):
+        raise check.fail(
+            "lrbench is missing or not an object; was this file written by the harness?"
+        )
+    version = extra.get("schema_version", 1)
+    if version not in READABLE_SCHEMAS or isinstance(version, bool):
+        readable = " and ".join(map(str, READABLE_SCHEMAS))
+        raise check.fail(
+            f"schema version {version!r} is not one this harness reads ({readable}); "
+            "use the version of lr-vectorization-bench that wrote it"
+        )
+    return version
+
+
+def _settings(extra: dict, version: int, check: _Checker) -> dict:
+    if version == 1:
+        text = check.get(extra, "sweep", "str", "lrbench")
+        try:
+            settings = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise check.fail(f"lrbench.sweep is not JSON: {exc}") from None
+        if not isinstance(settings, dict):
+            raise check.fail("lrbench.sweep must hold a JSON object")
+        settings.setdefault("dtype", "float64")
+    else:
+        settings = check.get(extra, "settings", "dict", "lrbench")
+    where = "lrbench.settings"
+    for key in ("m", "n_x", "backends"):
+        check.get(settings, key, "list", where)
+    check.get(settings, "threads", "positive int", where)
+    dtype = check.get(settings, "dtype", "str", where)
+    if dtype not in DTYPES:
+        raise check.fail(f"{where}.dtype must be one of {', '.join(DTYPES)}; got {dtype!r}")
+    return settings
+
+
+def _backend_facts(extra: dict, settings: dict, version: int, check: _Checker) -> dict:
+    if version == 1:
+        return {
+            name: {"description": "", "passes_over_x": V1_PASSES_OVER_X.get(name, 1)}
+            for name in settings["backends"]
+        }
+    facts = check.get(extra, "backends", "dict", "lrbench")
+    for name, contract in facts.items():
+        where = f"lrbench.backends.{name}"
+        if not isinstance(contract, dict):
+            raise check.fail(f"{where} must be an object")
+        check.get(contract, "description", "str", where)
+        check.get(contract, "passes_over_x", "positive int", where)
+    return facts
+
+
+def _measured_row(bench: dict, where: str, check: _Checker) -> dict:
+    params = check.get(bench, "params", "dict", where)
+    stats = check.get(bench, "stats", "dict", where)
+    extra = check.get(bench, "extra_info", "dict", where, optional=True) or {}
+    row = {
+        "backend": check.get(params, "backend", "str", f"{where}.params"),
+        "m": check.get(params, "m", "positive int", f"{where}.params"),
+        "n_x": check.get(params, "n_x", "positive int", f"{where}.params"),
+        "status": "measured",
+        **{f"{k}_s": check.get(stats, k, "number", f"{where}.stats") for k in STATS},
+        "rounds": check.get(stats, "rounds", "positive int", f"{where}.stats"),
+        "mode": check.get(extra, "mode", "str", f"{where}.extra_info", optional=True),
+        "reason": None,
+    }
+    for key in ("predicted_s", "first_call_s"):
+        row[key] = check.get(extra, key, "number", f"{where}.extra_info", optional=True)
+    if not row["q1_s"] <= row["median_s"] <= row["q3_s"]:
+        raise check.fail(f"{where}.stats: the median is not between q1 and q3")
+    return row
+
+
+def _skipped_row(skip: object, where: str, check: _Checker) -> dict:
+    if not isinstance(skip, dict):
+        raise check.fail(f"{where} must be an object")
+    return {
+        "backend": check.get(skip, "backend", "str", where),
+        "m": check.get(skip, "m", "positive int", where),
+        "n_x": check.get(skip, "n_x", "positive int", where),
+        "status": check.get(skip, "status", "str", where),
+        "predicted_s": check.get(skip, "predicted_s", "number", where, optional=True),
+        "reason": check.get(skip, "reason", "str", where),
+    }
+
+
+def _calibration_time(bench: dict, where: str, check: _Checker) -> tuple[str, float]:
+    params = check.get(bench, "params", "dict", where)
+    stats = check.get(bench, "stats", "dict", where)
+    return check.get(params, "kernel", "str", f"{where}.params"), check.get(
+        stats, "min", "number", f"{where}.stats"
+    )
+
+
+def _facts(document: dict, check: _Checker) -> dict:
+    machine = check.get(document, "machine_info", "dict", "")
+    facts = check.get(machine, "lrbench", "dict", "machine_info")
+    where = "machine_info.lrbench"
+    check.get(facts, "cpu_model", "str", where)
+    check.get(facts, "cpu_count", "positive int", where)
+    for key in ("cache_bytes", "versions", "environment"):
+        check.get(facts, key, "dict", where)
+    for key in ("blas", "warnings"):
+        check.get(facts, key, "list", where)
+    for level in facts["cache_bytes"]:
+        check.get(facts["cache_bytes"], level, "positive int", f"{where}.cache_bytes")
+    bandwidth = check.get(facts, "read_bandwidth", "dict", where, optional=True)
+    if bandwidth is not None:
+        for key in ("one_thread_Bps", "all_threads_Bps"):
+            check.get(bandwidth, key, "number", f"{where}.read_bandwidth")
+    return facts
+
+
+# ---- the type ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Run:
+    """One validated sweep: everything downstream reads results through this."""
+
+    document: dict = field(repr=False)
+    source: str
+    schema_version: int
+    settings: dict = field(repr=False)
+    facts: dict = field(repr=False)
+    backends: dict[str, dict] = field(repr=False)
+    first_call_s: dict[str, float] = field(repr=False)
+    calibration: dict[str, float] = field(repr=False)
+    table: pd.DataFrame = field(repr=False)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "Run":
+        """Read and validate a result file; ResultsError names the file and the field at fault."""
+        path = Path(path)
+        return cls.from_document(_read_json(path), str(path))
+
+    @classmethod
+    def from_document(cls, document: dict, source: str = "<run>") -> "Run":
+        check = _Checker(source)
+        version = _schema_version(document, check)
+        extra = document["lrbench"]
+        settings = _settings(extra, version, check)
+        facts = _facts(document, check)
+        backends = _backend_facts(extra, settings, version, check)
+        benchmarks = check.get(document, "benchmarks", "list", "")
+        if not benchmarks:
+            raise check.fail("benchmarks is empty: the run measured nothing")
+        rows, calibration = [], {}
+        for index, bench in enumerate(benchmarks):
+            where = f"benchmarks[{index}]"
+            if not isinstance(bench, dict):
+                raise check.fail(f"{where} must be an object")
+            if bench.get("group") == CALIBRATION:
+                # The fastest round of all windows: the kernel's work never changes, so
+                # anything above it measures interference, not the machine.
+                kernel, fastest = _calibration_time(bench, where, check)
+                calibration[kernel] = min(fastest, calibration.get(kernel, math.inf))
+            else:
+                rows.append(_measured_row(bench, where, check))
+        skipped = check.get(extra, "skipped", "list", "lrbench")
+        rows += [_skipped_row(s, f"lrbench.skipped[{i}]", check) for i, s in enumerate(skipped)]
+        first_call = check.get(extra, "first_call_s", "dict", "lrbench")
+        for name in first_call:
+            check.get(first_call, name, "number", "lrbench.first_call_s")
+        unknown = sorted({row["backend"] for row in rows} - backends.keys())
+        if unknown:
+            raise check.fail(
+                f"backend(s) {', '.join(unknown)} measured but not in lrbench.backends"
             )
-    return run
+        table = _tidy(rows, settings, backends)
+        duplicated = table[table.duplicated(["backend", "m", "n_x"])]
+        if len(duplicated):
+            first = duplicated.iloc[0]
+            raise check.fail(
+                f"point {first.backend} m={first.m} n_x={first.n_x} appears more than once"
+            )
+        return cls(
+            document, source, version, settings, facts, backends, first_call, calibration, table
+        )
+
+    # ---- derived numbers, computed in one place
+
+    @property
+    def dtype(self) -> str:
+        return self.settings["dtype"]
+
+    @property
+    def threads(self) -> int:
+        return self.settings["threads"]
+
+    @property
+    def itemsize(self) -> int:
+        return np.dtype(self.dtype).itemsize
+
+    @property
+    def cpu(self) -> str:
+        return self.facts["cpu_model"]
+
+    @property
+    def last_level_cache(self) -> tuple[str, int] | None:
+        """(level, bytes) of the largest cache the machine reports, or None."""
+        return max(self.facts["cache_bytes"].items(), key=lambda item: item[0], default=None)
+
+    @property
+    def cache_bytes(self) -> int | None:
+        last = self.last_level_cache
+        return last[1] if last else None
+
+    @property
+    def bandwidth_Bps(self) -> float | None:
+        """The probe's read bandwidth on as many threads as the run used, if it was measured."""
+        probe = self.facts.get("read_bandwidth")
+        if not probe:
+            return None
+        return probe["one_thread_Bps"] if self.threads == 1 else probe["all_threads_Bps"]
+
+    @property
+    def label(self) -> str:
+        """What a reader must know to compare this run with another: CPU, dtype, threads."""
+        return f"{self.cpu}, {self.dtype}, {self.threads} thread(s)"
+
+    @property
+    def measured(self) -> pd.DataFrame:
+        return self.table[self.table["status"] == "measured"]
+
+    def check_comparable(self, other: "Run") -> None:
+        """Raise ResultsError unless speedups and times of the two runs can be compared."""
+        for what, mine, theirs in (
+            ("schema version", self.schema_version, other.schema_version),
+            ("dtype", self.dtype, other.dtype),
+            ("threads", self.threads, other.threads),
+        ):
+            if mine != theirs:
+                raise ResultsError(
+                    f"{self.source} and {other.source} cannot be compared: {what} {mine} "
+                    f"against {theirs}"
+                )
+        keys = ["backend", "m", "n_x"]
+        if self.measured[keys].merge(other.measured[keys]).empty:
+            raise ResultsError(f"{self.source} and {other.source} have no measured point in common")
+
+    def write(self, path: str | os.PathLike) -> None:
+        """The file, without each benchmark's list of every round's time, written whole."""
+        write_atomic(path, json.dumps(without_raw_timings(self.document), indent=1))
 
 
-def without_raw_timings(run: dict) -> dict:
-    """The run without each benchmark's list of every round's time (megabytes per run).
+def _tidy(rows: list[dict], settings: dict, backends: dict) -> pd.DataFrame:
+    table = pd.DataFrame(rows).reindex(columns=COLUMNS)
+    itemsize = np.dtype(settings["dtype"]).itemsize
+    table["elements"] = table["m"] * table["n_x"]
+    table["dtype"] = settings["dtype"]
+    table["bytes_X"] = table["elements"] * itemsize
+    table["passes_over_x"] = table["backend"].map(lambda b: backends[b]["passes_over_x"])
+    order = list(dict.fromkeys([*settings["backends"], *table["backend"]]))
+    table["_order"] = table["backend"].map(order.index)
+    table = table.sort_values(["m", "n_x", "_order"]).drop(columns="_order")
+    return table.reset_index(drop=True)
+
+
+def without_raw_timings(document: dict) -> dict:
+    """The document without each benchmark's list of every round's time (megabytes per run).
 
     The statistics (median, quartiles, rounds...) stay, and so does the
     pytest-benchmark format: ``pytest-benchmark compare`` reads the rest.
@@ -77,80 +385,8 @@ def without_raw_timings(run: dict) -> dict:
     def summary(stats: dict) -> dict:
         return {k: v for k, v in stats.items() if k != "data"}
 
-    return run | {"benchmarks": [b | {"stats": summary(b["stats"])} for b in run["benchmarks"]]}
-
-
-def _measured_row(bench: dict) -> dict:
-    stats, extra = bench["stats"], bench.get("extra_info", {})
-    return {
-        **{k: bench["params"][k] for k in ("backend", "m", "n_x")},
-        "status": "measured",
-        "median_s": stats["median"],
-        "q1_s": stats["q1"],
-        "q3_s": stats["q3"],
-        "iqr_s": stats["iqr"],
-        "min_s": stats["min"],
-        "max_s": stats["max"],
-        "stddev_s": stats["stddev"],
-        "rounds": stats["rounds"],
-        "mode": extra.get("mode"),
-        "predicted_s": extra.get("predicted_s"),
-        "first_call_s": extra.get("first_call_s"),
-        "reason": None,
-    }
-
-
-def gradient_benchmarks(run: dict) -> list[dict]:
-    return [b for b in run["benchmarks"] if b.get("group") != CALIBRATION]
-
-
-def calibration_times(run: dict) -> dict[str, float]:
-    """Each calibration kernel's fastest time in the run, over all its timing windows.
-
-    The minimum, not the median: the kernel's work never changes, so anything
-    above its fastest round measures interference, not the machine's speed.
-    """
-    fastest: dict[str, float] = {}
-    for b in run["benchmarks"]:
-        if b.get("group") == CALIBRATION:
-            kernel = b["params"]["kernel"]
-            fastest[kernel] = min(b["stats"]["min"], fastest.get(kernel, float("inf")))
-    return fastest
-
-
-def run_settings(run: dict) -> dict:
-    """The sweep's settings (grid, threads, dtype, …) as the harness recorded them."""
-    return json.loads(run.get("lrbench", {}).get("sweep") or "{}")
-
-
-def run_dtype(run: dict) -> str:
-    return run_settings(run).get("dtype", "float64")
-
-
-def tidy(run: dict) -> pd.DataFrame:
-    """One row per point, measured or skipped, with speedups over two_loop and one_loop."""
-    rows = [_measured_row(b) for b in gradient_benchmarks(run)]
-    rows += [dict(skip) for skip in run.get("lrbench", {}).get("skipped", [])]
-    table = pd.DataFrame(rows).reindex(columns=COLUMNS)
-    table["elements"] = table["m"] * table["n_x"]
-    table["dtype"] = run_dtype(run)
-    table["bytes_X"] = table["elements"] * np.dtype(run_dtype(run)).itemsize
-    order = list(dict.fromkeys(table["backend"]))
-    table["_order"] = table["backend"].map(order.index)
-    table = table.sort_values(["m", "n_x", "_order"]).drop(columns="_order").reset_index(drop=True)
-    return add_speedups(table)
-
-
-def add_speedups(table: pd.DataFrame) -> pd.DataFrame:
-    """speedup_vs_<baseline> = baseline's median / this backend's median, at the same (m, n_x)."""
-    measured = table[table["status"] == "measured"]
-    for baseline in BASELINES:
-        reference = measured[measured["backend"] == baseline].set_index(["m", "n_x"])["median_s"]
-        at_point = pd.MultiIndex.from_frame(table[["m", "n_x"]])
-        baseline_s = reference.reindex(at_point).to_numpy()
-        own = table["median_s"].where(table["status"] == "measured")
-        table[f"speedup_vs_{baseline}"] = baseline_s / own.to_numpy()
-    return table
+    benchmarks = [b | {"stats": summary(b["stats"])} for b in document["benchmarks"]]
+    return document | {"benchmarks": benchmarks}
 
 
 def write_atomic(path: str | os.PathLike, content: str | bytes) -> None:
@@ -170,12 +406,3 @@ def write_atomic(path: str | os.PathLike, content: str | bytes) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-
-
-def speedup_summary(table: pd.DataFrame, points: list[tuple[int, int]]) -> pd.DataFrame:
-    """Speedups over two_loop at the given (m, n_x), one row per point, one column per backend."""
-    wanted = table.set_index(["m", "n_x"]).index.isin(points)
-    summary = table[wanted].pivot(
-        index=["m", "n_x"], columns="backend", values="speedup_vs_two_loop"
-    )
-    return summary.reindex(columns=[b for b in dict.fromkeys(table["backend"]) if b in summary])

@@ -1,36 +1,52 @@
 """Logistic regression's gradient step, computed by interchangeable backends.
 
-Every backend in ``BACKENDS`` has the same two functions:
+Every backend module defines one ``Backend`` record, ``BACKEND`` (see
+``Backend`` for the contract), and is listed once in ``BACKENDS``. Its
+``gradient(w, b, data)`` computes one step, ``Z = wᵀX + b``, ``A = σ(Z)``,
+``dZ = A - Y``, ``dw = X dZᵀ / m``, ``db = mean(dZ)`` and the mean log-loss,
+on the data its ``prepare(X, Y)`` laid out.
 
-- ``prepare(X, Y) -> data``: layout conversion of validated float64 input
-  (X of shape (n_x, m), examples as columns; Y of shape (m,)). Not timed.
-- ``gradient(w, b, data) -> Gradient``: one step, ``Z = wᵀX + b``,
-  ``A = σ(Z)``, ``dZ = A - Y``, ``dw = X dZᵀ / m``, ``db = mean(dZ)`` and the
-  mean log-loss. This is the part a benchmark times.
-
-The functions below validate their input, so bad data raises a clear
-``ValueError`` or ``TypeError`` instead of a wrong number.
+The functions below validate their input before any backend sees it, so bad
+data raises a clear ``ValueError`` or ``TypeError`` instead of a wrong number.
 """
 
-from types import ModuleType
 from typing import NamedTuple
 
 import numpy as np
 
 from . import _validation, numba_fused, numba_loops, numba_parallel, one_loop, two_loop, vectorized
-from ._types import Gradient
+from ._types import Backend, Gradient, copy_of_x
 
-__all__ = ["BACKENDS", "DTYPES", "Fit", "Gradient", "gradient", "make_problem", "predict", "train"]
+__all__ = [
+    "BACKENDS",
+    "DTYPES",
+    "Backend",
+    "Fit",
+    "Gradient",
+    "copy_of_x",
+    "get_backend",
+    "gradient",
+    "make_problem",
+    "predict",
+    "register",
+    "train",
+]
 
 # The order is the order of the course note, then compiled loops.
-BACKENDS: dict[str, ModuleType] = {
-    "two_loop": two_loop,
-    "one_loop": one_loop,
-    "vectorized": vectorized,
-    "numba": numba_loops,
-    "numba_fused": numba_fused,
-    "numba_parallel": numba_parallel,
+BACKENDS: dict[str, Backend] = {
+    module.BACKEND.name: module.BACKEND
+    for module in (two_loop, one_loop, vectorized, numba_loops, numba_fused, numba_parallel)
 }
+
+
+def register(backend: Backend) -> Backend:
+    """Add a backend defined outside this package; every caller of ``BACKENDS`` then sees it."""
+    if not isinstance(backend, Backend):
+        raise TypeError(f"register takes an impls.Backend; got {type(backend).__name__}")
+    if backend.name in BACKENDS:
+        raise ValueError(f"a backend named {backend.name!r} is already registered")
+    BACKENDS[backend.name] = backend
+    return backend
 
 
 class Fit(NamedTuple):
@@ -41,7 +57,7 @@ class Fit(NamedTuple):
     costs: list[float]
 
 
-def get_backend(name: str) -> ModuleType:
+def get_backend(name: str) -> Backend:
     """The backend registered under ``name``; a ValueError lists the valid names."""
     try:
         return BACKENDS[name]

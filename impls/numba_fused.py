@@ -23,11 +23,8 @@ import numba
 import numpy as np
 
 from . import _scalar
-from ._types import Gradient
-from .numba_loops import prepare  # noqa: F401  (the same contiguous example rows)
-
-# One float64 copy of X, example-major.
-PREPARED_BYTES_PER_ELEMENT = 8
+from ._types import Backend, Gradient, copy_of_x
+from .numba_loops import prepare  # the same contiguous example rows
 
 FASTMATH = {"reassoc", "contract"}
 
@@ -74,3 +71,13 @@ def _step(w, b, rows, labels):
 def gradient(w: np.ndarray, b: float, data: tuple[np.ndarray, np.ndarray]) -> Gradient:
     rows, labels = data
     return Gradient(*_step(w, rows.dtype.type(b), rows, labels))
+
+
+BACKEND = Backend(
+    "numba_fused",
+    prepare,
+    gradient,
+    copy_of_x,
+    passes_over_x=1,
+    description="one compiled pass over examples in cache-sized blocks: reads X from memory once",
+)

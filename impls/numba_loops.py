@@ -16,10 +16,7 @@ import numba
 import numpy as np
 
 from . import _scalar
-from ._types import Gradient
-
-# One float64 copy of X, example-major.
-PREPARED_BYTES_PER_ELEMENT = 8
+from ._types import Backend, Gradient, copy_of_x
 
 
 @numba.njit
@@ -47,3 +44,13 @@ def prepare(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def gradient(w: np.ndarray, b: float, data: tuple[np.ndarray, np.ndarray]) -> Gradient:
     rows, labels = data
     return Gradient(*_step(w, b, rows, labels))
+
+
+BACKEND = Backend(
+    "numba",
+    prepare,
+    gradient,
+    copy_of_x,
+    passes_over_x=1,
+    description="examples × features compiled by numba: the two_loop algorithm as machine code",
+)

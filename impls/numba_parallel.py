@@ -11,12 +11,9 @@ saturate the memory bus alone. The number of threads is numba's
 import numba
 import numpy as np
 
-from ._types import Gradient
+from ._types import Backend, Gradient, copy_of_x
 from .numba_fused import FASTMATH, accumulate
-from .numba_loops import prepare  # noqa: F401  (the same contiguous example rows)
-
-# One float64 copy of X, example-major.
-PREPARED_BYTES_PER_ELEMENT = 8
+from .numba_loops import prepare  # the same contiguous example rows
 
 
 @numba.njit(parallel=True, fastmath=FASTMATH)
@@ -39,3 +36,13 @@ def gradient(w: np.ndarray, b: float, data: tuple[np.ndarray, np.ndarray]) -> Gr
     rows, labels = data
     blocks = min(numba.get_num_threads(), rows.shape[0])
     return Gradient(*_step(w, rows.dtype.type(b), rows, labels, blocks))
+
+
+BACKEND = Backend(
+    "numba_parallel",
+    prepare,
+    gradient,
+    copy_of_x,
+    passes_over_x=1,
+    description="numba_fused split over examples across threads, partial sums reduced at the end",
+)

@@ -13,10 +13,7 @@ which would box a numpy scalar on every access).
 import numpy as np
 
 from ._scalar import dz_and_loss
-from ._types import Gradient
-
-# Python floats (24 bytes) plus one list slot (8 bytes) per element of X.
-PREPARED_BYTES_PER_ELEMENT = 32
+from ._types import Backend, Gradient
 
 
 def prepare(X: np.ndarray, Y: np.ndarray) -> tuple[list[list[float]], list[float]]:
@@ -41,3 +38,18 @@ def gradient(w: np.ndarray, b: float, data: tuple[list[list[float]], list[float]
             dw[j] += x[j] * dz
         db += dz
     return Gradient(np.array(dw) / m, db / m, cost / m)
+
+
+def memory_bytes(m: int, n_x: int, itemsize: int) -> int:
+    """A Python float (24 bytes) and a list slot (8 bytes) per element of X and Y."""
+    return 32 * m * (n_x + 1)
+
+
+BACKEND = Backend(
+    "two_loop",
+    prepare,
+    gradient,
+    memory_bytes,
+    passes_over_x=1,
+    description="examples × features in pure Python: every multiply-add is interpreted",
+)

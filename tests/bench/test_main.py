@@ -8,7 +8,10 @@ import pandas as pd
 import pytest
 
 import bench.__main__ as cli
-from bench.results import calibration_times, gradient_benchmarks
+import impls
+from bench import harness
+from bench.harness.settings import PRESETS
+from bench.results import Run
 
 TINY = ["--m", "3,20", "--nx", "2,5"]
 
@@ -19,10 +22,16 @@ def run_cli(*args, cwd=None):
     )
 
 
-def test_help_lists_presets_and_examples():
-    result = run_cli("--help")
-    assert result.returncode == 0
-    assert "quick" in result.stdout and "default" in result.stdout and "--backends" in result.stdout
+def test_help_lists_every_preset_grid_and_every_backend_with_its_description(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for name, preset in PRESETS.items():
+        assert f"{name:8} m in {list(preset.m)}, n_x in {list(preset.n_x)}" in out
+    for backend in impls.BACKENDS.values():
+        assert f"{backend.name:15} {backend.description}" in " ".join(out.split("\n"))
+    assert "--relative-to BACKEND" in out
 
 
 @pytest.mark.parametrize(
@@ -33,6 +42,8 @@ def test_help_lists_presets_and_examples():
         (["--nx", "0"], "--nx: sizes must be positive"),
         (["--backends", "gpu"], "--backends: unknown backend 'gpu'"),
         (["--threads", "0"], "--threads: must be a positive integer"),
+        (["--dtype", "float16"], "--dtype: choose from float64, float32"),
+        (["--relative-to", "vectorized", "--backends", "numba"], "--relative-to: vectorized is"),
     ],
 )
 def test_bad_options_fail_before_measuring(tmp_path, args, message, capsys):
@@ -49,40 +60,39 @@ def test_unwritable_results_dir_is_named(tmp_path, capsys):
     assert f"--results-dir: cannot write to {blocker}" in capsys.readouterr().err
 
 
-def test_a_run_writes_json_csv_and_a_summary(tmp_path):
+def test_a_run_writes_json_csv_report_and_a_summary(tmp_path):
     results = tmp_path / "results"
     done = run_cli(
         *TINY,
         "--backends",
         "two_loop,vectorized,numba",
+        "--relative-to",
+        "numba",
         "--results-dir",
         str(results),
         "--plots-dir",
         str(tmp_path / "plots"),
     )
     assert done.returncode == 0, done.stderr
-    assert "[12/12 " in done.stdout and "Speedup over two_loop" not in done.stderr
+    assert "[12/12 " in done.stdout
     runs = list((results / "runs").glob("*.json"))
     assert len(runs) == 1 and not list((results / "runs").glob(".tmp*"))
     latest = json.loads((results / "latest.json").read_text())
     assert latest == json.loads(runs[0].read_text())
-    assert calibration_times(latest).keys() == {"python_loop", "numpy_kernels"}
+    run = Run.load(results / "latest.json")
+    assert run.calibration.keys() == {"python_loop", "numpy_kernels"}
     # The calibration kernels are timed before the first point and after the last.
     groups = [(b["group"], b["params"].get("when")) for b in latest["benchmarks"]]
     assert groups[:2] == [("calibration", "start")] * 2
     assert groups[-2:] == [("calibration", "end")] * 2
-    assert {b["params"]["backend"] for b in gradient_benchmarks(latest)} == {
-        "two_loop",
-        "vectorized",
-        "numba",
-    }
-    facts = latest["machine_info"]["lrbench"]
-    assert facts["threads_requested"] == 1 and "numpy" in facts["versions"]
-    assert latest["lrbench"]["first_call_s"].keys() == {"two_loop", "vectorized", "numba"}
+    assert set(run.measured["backend"]) == {"two_loop", "vectorized", "numba"}
+    assert run.facts["threads_requested"] == 1
+    assert run.first_call_s.keys() == {"two_loop", "vectorized", "numba"}
     table = pd.read_csv(results / "latest.csv")
     assert len(table) == 12 and set(table["status"]) == {"measured"}
-    assert (table.loc[table["backend"] == "two_loop", "speedup_vs_two_loop"] == 1).all()
-    assert "## Verdict" in (results / "REPORT.md").read_text()
+    assert (table.loc[table["backend"] == "numba", "speedup_vs_numba"] == 1).all()
+    assert "speedup_vs_two_loop" in table  # the claims' baseline, whatever the reference
+    assert f"From `{results / 'latest.json'}`" in (results / "REPORT.md").read_text()
     assert (tmp_path / "plots" / "speedup_heatmap.png").exists()
 
 
@@ -92,11 +102,10 @@ def test_a_failed_sweep_leaves_previous_results_untouched(tmp_path, monkeypatch,
     (results / "latest.json").write_text("previous")
     (results / "latest.csv").write_text("previous")
 
-    def half_written_then_interrupted(sweep, json_path):
-        json_path.write_text('{"benchmarks": [')
-        return pytest.ExitCode.INTERRUPTED
+    def interrupted(settings):
+        raise harness.SweepError("the sweep did not finish cleanly (pytest exit 2)")
 
-    monkeypatch.setattr(cli, "run_sweep", half_written_then_interrupted)
+    monkeypatch.setattr(harness, "run", interrupted)
     assert cli.main([*TINY, "--results-dir", str(results)]) == 1
     assert "untouched" in capsys.readouterr().err
     assert (results / "latest.json").read_text() == "previous"

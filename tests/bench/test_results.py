@@ -1,49 +1,42 @@
-"""The tidy table, built from a small committed result file of a real run."""
+"""The Run type: validation at the door, the tidy table, derived numbers, schema versions."""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from bench.results import (
-    ResultsError,
-    calibration_times,
-    load_run,
-    speedup_summary,
-    tidy,
-    without_raw_timings,
-    write_atomic,
-)
+from bench.results import ResultsError, Run, without_raw_timings, write_atomic
 
-FIXTURE = Path(__file__).parent / "fixtures" / "run_small.json"
+from .damaged import CASES, FIXTURES, RUN
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def run():
-    return load_run(FIXTURE)
-
-
-@pytest.fixture
-def table(run):
-    return tidy(run)
+    return Run.load(RUN)
 
 
 def median(run, backend, m, n_x):
-    (bench,) = [b for b in run["benchmarks"] if b["params"] == dict(backend=backend, m=m, n_x=n_x)]
+    (bench,) = [
+        b for b in run.document["benchmarks"] if b["params"] == dict(backend=backend, m=m, n_x=n_x)
+    ]
     return bench["stats"]["median"]
 
 
-def test_one_row_per_point_measured_or_skipped(run, table):
-    assert len(table) == len(run["benchmarks"]) + len(run["lrbench"]["skipped"]) == 16
+def test_one_row_per_point_measured_or_skipped(run):
+    table = run.table
+    gradient_benchmarks = [b for b in run.document["benchmarks"] if b["group"] != "calibration"]
+    assert len(table) == len(gradient_benchmarks) + len(run.document["lrbench"]["skipped"]) == 16
     assert not table.duplicated(["backend", "m", "n_x"]).any()
     assert table["status"].value_counts().to_dict() == {"skipped-budget": 9, "measured": 7}
     assert list(table["backend"].unique()) == ["two_loop", "one_loop", "vectorized", "numba"]
     assert (table["elements"] == table["m"] * table["n_x"]).all()
+    assert (table["bytes_X"] == 8 * table["elements"]).all()
 
 
-def test_measured_rows_carry_pytest_benchmarks_statistics(run, table):
+def test_measured_rows_carry_pytest_benchmarks_statistics(run):
+    table = run.table
     row = table[(table.backend == "numba") & (table.m == 100) & (table.n_x == 10)].iloc[0]
     assert row["median_s"] == median(run, "numba", 100, 10)
     assert row["q1_s"] <= row["median_s"] <= row["q3_s"]
@@ -51,61 +44,103 @@ def test_measured_rows_carry_pytest_benchmarks_statistics(run, table):
     assert row["rounds"] > 0 and row["mode"] == "calibrated"
 
 
-def test_skipped_rows_say_why_and_give_the_prediction(table):
-    skipped = table[table["status"] == "skipped-budget"]
+def test_skipped_rows_say_why_and_give_the_prediction(run):
+    skipped = run.table[run.table["status"] == "skipped-budget"]
     assert skipped["median_s"].isna().all()
     assert (skipped["predicted_s"] > 0).all()
     assert skipped["reason"].str.startswith("skipped-budget: predicted").all()
 
 
-def test_speedups_are_ratios_of_medians_where_both_were_measured(run, table):
-    at = table.set_index(["backend", "m", "n_x"])
-    expected = median(run, "two_loop", 10, 1) / median(run, "numba", 10, 1)
-    assert at.loc[("numba", 10, 1), "speedup_vs_two_loop"] == pytest.approx(expected)
-    assert at.loc[("two_loop", 10, 1), "speedup_vs_two_loop"] == 1
-    assert at.loc[("vectorized", 10, 1), "speedup_vs_one_loop"] == pytest.approx(
-        median(run, "one_loop", 10, 1) / median(run, "vectorized", 10, 1)
+def test_backend_facts_come_from_the_file_not_from_impls(run):
+    assert run.backends["vectorized"]["passes_over_x"] == 2
+    passes = run.table.groupby("backend")["passes_over_x"].first().to_dict()
+    assert passes == {"two_loop": 1, "one_loop": 1, "vectorized": 2, "numba": 1}
+
+
+def test_derived_numbers(run):
+    probe = run.facts["read_bandwidth"]
+    assert run.dtype == "float64" and run.itemsize == 8 and run.threads == 1
+    assert run.bandwidth_Bps == probe["one_thread_Bps"]
+    assert (
+        replace(run, settings=run.settings | {"threads": 2}).bandwidth_Bps
+        == (probe["all_threads_Bps"])
     )
-    # two_loop was skipped at (100, 10): no speedup is invented there.
-    assert np.isnan(at.loc[("numba", 100, 10), "speedup_vs_two_loop"])
-    assert np.isnan(at.loc[("two_loop", 100, 10), "speedup_vs_two_loop"])
+    level, size = run.last_level_cache
+    assert run.cache_bytes == size == max(run.facts["cache_bytes"].values())
+    assert run.label == f"{run.facts['cpu_model']}, float64, 1 thread(s)"
+    float32 = replace(run, settings=run.settings | {"dtype": "float32"})
+    assert float32.itemsize == 4
 
 
-def test_csv_round_trip_keeps_the_table(table, tmp_path):
-    path = tmp_path / "latest.csv"
-    write_atomic(path, table.to_csv(index=False))
-    pd.testing.assert_frame_equal(pd.read_csv(path), table, check_dtype=False)
+def test_calibration_takes_each_kernels_fastest_round_over_both_windows(run):
+    windows = [b for b in run.document["benchmarks"] if b["group"] == "calibration"]
+    for kernel in ("python_loop", "numpy_kernels"):
+        mins = [b["stats"]["min"] for b in windows if b["params"]["kernel"] == kernel]
+        assert len(mins) == 2 and run.calibration[kernel] == min(mins)
 
 
-def test_speedup_summary_has_one_row_per_point(table):
-    summary = speedup_summary(table, [(10, 1), (100, 10), (5, 5)])
-    assert list(summary.index) == [(10, 1), (100, 10)]
-    assert list(summary.columns) == ["two_loop", "one_loop", "vectorized", "numba"]
+def test_a_version_1_file_is_read_by_its_own_rules():
+    old = Run.load(FIXTURES / "run_small_v1.json")
+    assert old.schema_version == 1
+    assert old.dtype == "float64" and old.threads == 1
+    assert old.backends["vectorized"]["passes_over_x"] == 2
+    assert old.backends["numba"]["passes_over_x"] == 1
+    assert len(old.table) == 16 and set(old.table.columns) == set(Run.load(RUN).table.columns)
 
 
-def test_raw_timings_are_dropped_but_statistics_kept(run):
-    with_data = json.loads(json.dumps(run))
-    with_data["benchmarks"][0]["stats"]["data"] = [1.0, 2.0]
-    slim = without_raw_timings(with_data)
-    assert "data" not in slim["benchmarks"][0]["stats"]
-    assert slim["benchmarks"][0]["stats"]["median"] == run["benchmarks"][0]["stats"]["median"]
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_damaged_file_is_refused_naming_the_file_and_the_field(tmp_path, case):
+    damage, message = CASES[case]
+    path = tmp_path / "damaged.json"
+    damage(path)
+    with pytest.raises(ResultsError, match=message) as error:
+        Run.load(path)
+    assert str(path) in str(error.value)
 
 
 @pytest.mark.parametrize(
-    ("content", "message"),
+    ("change", "message"),
     [
-        (None, "no such results file"),
-        ("{not json", "not a readable JSON results file"),
-        ('{"machine_info": {}}', "no 'benchmarks' list"),
-        ('{"benchmarks": [{"name": "x", "params": {"m": 1}, "stats": {}}]}', "lacks backend/m/n_x"),
+        (lambda d: d["lrbench"]["settings"].update(dtype="float16"), "settings.dtype must be one"),
+        (lambda d: d["lrbench"]["backends"].pop("numba"), "numba measured but not in lrbench"),
+        (lambda d: d["benchmarks"].append(d["benchmarks"][5]), "appears more than once"),
+        (lambda d: d["lrbench"].pop("skipped"), "lrbench.skipped is missing"),
+        (lambda d: d["machine_info"]["lrbench"].update(cpu_count=0), "cpu_count must be a posi"),
+        (lambda d: d["benchmarks"][5]["stats"].update(median=1e9), "median is not between"),
     ],
 )
-def test_unusable_result_files_are_named(tmp_path, content, message):
-    path = tmp_path / "run.json"
-    if content is not None:
-        path.write_text(content)
+def test_inconsistent_files_are_refused(change, message):
+    document = json.loads(RUN.read_text())
+    change(document)
     with pytest.raises(ResultsError, match=message):
-        load_run(path)
+        Run.from_document(document, "edited")
+
+
+def test_runs_that_cannot_be_compared_say_why(run):
+    run.check_comparable(run)
+    for settings, message in (
+        ({"dtype": "float32"}, "dtype float64 against float32"),
+        ({"threads": 2}, "threads 1 against 2"),
+    ):
+        other = replace(run, settings=run.settings | settings, source="other")
+        with pytest.raises(ResultsError, match=f"cannot be compared: {message}"):
+            run.check_comparable(other)
+    with pytest.raises(ResultsError, match="schema version 2 against 1"):
+        run.check_comparable(Run.load(FIXTURES / "run_small_v1.json"))
+    disjoint = replace(run, table=run.table.assign(m=run.table["m"] * 7))
+    with pytest.raises(ResultsError, match="no measured point in common"):
+        run.check_comparable(disjoint)
+
+
+def test_write_keeps_the_run_and_drops_raw_timings(run, tmp_path):
+    document = json.loads(RUN.read_text())
+    document["benchmarks"][0]["stats"]["data"] = [1.0, 2.0]
+    with_data = Run.from_document(document)
+    with_data.write(tmp_path / "run.json")
+    again = Run.load(tmp_path / "run.json")
+    assert "data" not in again.document["benchmarks"][0]["stats"]
+    pd.testing.assert_frame_equal(again.table, run.table)
+    assert without_raw_timings(document)["benchmarks"][1] == document["benchmarks"][1]
 
 
 def test_write_atomic_replaces_whole_files_and_leaves_no_temporaries(tmp_path):
@@ -116,17 +151,6 @@ def test_write_atomic_replaces_whole_files_and_leaves_no_temporaries(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["latest.json"]
 
 
-def test_calibration_takes_each_kernels_fastest_round_over_both_windows():
-    def kernel(name, when, fastest):
-        params = {"kernel": name, "when": when}
-        return {"group": "calibration", "params": params, "stats": {"min": fastest}}
-
-    run = {
-        "benchmarks": [
-            kernel("python_loop", "start", 0.33),  # a burst of load at the start
-            kernel("python_loop", "end", 0.21),
-            kernel("numpy_kernels", "start", 1.6),
-            kernel("numpy_kernels", "end", 1.9),
-        ]
-    }
-    assert calibration_times(run) == {"python_loop": 0.21, "numpy_kernels": 1.6}
+def test_a_folder_is_not_a_results_file(tmp_path):
+    with pytest.raises(ResultsError, match="is a folder"):
+        Run.load(Path(tmp_path))

@@ -55,13 +55,33 @@ BAD_GRADIENT_INPUTS = {
 }
 
 
-@pytest.mark.parametrize("backend", list(impls.BACKENDS))
 @pytest.mark.parametrize("case", list(BAD_GRADIENT_INPUTS))
-def test_gradient_rejects_bad_input(backend, case):
+def test_gradient_rejects_bad_input(case):
     changes, error, message = BAD_GRADIENT_INPUTS[case]
-    arguments = dict(w=W, b=0.0, X=X, Y=Y, backend=backend) | changes
+    arguments = dict(w=W, b=0.0, X=X, Y=Y) | changes
     with pytest.raises(error, match=message):
         impls.gradient(**arguments)
+
+
+@pytest.mark.parametrize("backend", list(impls.BACKENDS))
+def test_every_backend_is_reached_only_through_validation(backend, monkeypatch):
+    # Validation runs before a backend is chosen: a bad input never reaches prepare or gradient.
+    original = impls.BACKENDS[backend]
+
+    def must_not_run(*args):
+        raise AssertionError(f"{backend} was called with unvalidated input")
+
+    spy = impls.Backend(
+        backend, must_not_run, must_not_run, original.memory_bytes, 1, original.description
+    )
+    monkeypatch.setitem(impls.BACKENDS, backend, spy)
+    for changes, error, message in BAD_GRADIENT_INPUTS.values():
+        if "backend" in changes:
+            continue
+        with pytest.raises(error, match=message):
+            impls.gradient(**(dict(w=W, b=0.0, X=X, Y=Y, backend=backend) | changes))
+    monkeypatch.setitem(impls.BACKENDS, backend, original)
+    impls.gradient(W, 0.0, X, Y, backend=backend)  # and good input does reach it
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 import json
 import subprocess
 
-from bench import regress_trials
+from bench.regress import trials as regress_trials
 
 
 def fake_runs(monkeypatch, outcomes):

@@ -4,19 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bench.analysis import (
-    CLAIMS,
-    TARGET_POINT,
-    compiled_targets,
-    fit_models,
-    regime,
-    roofline,
-    size_where_claim_holds,
-    speedups,
-    verdict,
-)
+from bench.analysis.speedups import speedups
+from bench.analysis.verdicts import CLAIMS, fit_models, regime, size_where_claim_holds, verdict
 from bench.cost_model import CostModel
-from bench.results import add_speedups
 
 MS = [10, 100, 1000, 10_000, 100_000]
 NXS = [1, 10, 100, 1000]
@@ -45,6 +35,8 @@ def synthetic_table(skip_two_loop_above=None) -> pd.DataFrame:
                     q1_s=0.95 * t,
                     q3_s=1.05 * t,
                     predicted_s=None,
+                    bytes_X=8 * m * n_x,
+                    passes_over_x=2 if backend == "vectorized" else 1,
                 )
                 if backend == "two_loop" and skip_two_loop_above and m * n_x > skip_two_loop_above:
                     row |= dict(
@@ -55,7 +47,7 @@ def synthetic_table(skip_two_loop_above=None) -> pd.DataFrame:
                         predicted_s=t,
                     )
                 rows.append(row)
-    return add_speedups(pd.DataFrame(rows))
+    return pd.DataFrame(rows)
 
 
 def test_models_recover_the_true_costs():
@@ -135,50 +127,3 @@ def test_size_from_which_a_claim_holds():
     )
     assert size_where_claim_holds(points) == 10_000
     assert np.isnan(size_where_claim_holds(points.assign(holds=False)))
-
-
-def compiled_table():
-    m, n_x = TARGET_POINT
-    rows = [
-        dict(backend="vectorized", m=m, n_x=n_x, median_s=0.08),
-        dict(backend="numba_parallel", m=m, n_x=n_x, median_s=0.04),
-        dict(backend="numba_fused", m=m, n_x=n_x, median_s=0.05),
-        dict(backend="vectorized", m=10, n_x=10, median_s=1e-5),  # in cache: not judged
-        dict(backend="numba_fused", m=10, n_x=10, median_s=2e-5),
-    ]
-    table = pd.DataFrame(rows).assign(status="measured")
-    table["elements"] = table["m"] * table["n_x"]
-    table["bytes_X"] = 8 * table["elements"]
-    return table
-
-
-FACTS = {
-    "threads_requested": 1,
-    "read_bandwidth": {"one_thread_Bps": 25e9, "all_threads_Bps": 40e9},
-    "cache_bytes": {"L3": 32 * 2**20},
-}
-
-
-def test_compiled_targets_are_judged_from_the_measurements():
-    (speedup, bandwidth, fused) = compiled_targets(compiled_table(), FACTS)
-    assert speedup[1:] == ("2x", True)
-    # 800 MB in 0.04 s = 20 GB/s = 80% of the 1-thread bandwidth
-    assert bandwidth[1:] == ("80%", True)
-    assert fused[1].startswith("faster at 1 of 1 points") and fused[2] is True
-
-
-def test_compiled_targets_missed_or_not_measured():
-    table = compiled_table()
-    table.loc[table["backend"] == "numba_parallel", "median_s"] = 0.07
-    speedup, bandwidth, _ = compiled_targets(table, FACTS)
-    assert speedup[2] is False and bandwidth[2] is False
-    no_parallel = compiled_targets(table[table["backend"] != "numba_parallel"], FACTS)
-    assert no_parallel[0][1:] == ("not measured", None)
-
-
-def test_roofline_counts_traffic_against_bandwidth():
-    result = roofline(compiled_table(), FACTS)
-    assert list(result.index) == ["vectorized", "numba_parallel", "numba_fused"]
-    assert result.loc["vectorized", "best_Bps"] == pytest.approx(10e9)
-    assert result.loc["vectorized", "traffic_Bps"] == pytest.approx(20e9)  # reads X twice
-    assert result.loc["numba_fused", "share_of_one_thread"] == pytest.approx(16e9 / 25e9)

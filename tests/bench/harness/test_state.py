@@ -2,8 +2,8 @@
 
 import pytest
 
-from bench.sweep_config import PRESETS
-from bench.sweep_state import SweepState, bytes_needed, format_seconds, pedantic_rounds
+from bench.harness.settings import PRESETS
+from bench.harness.state import SweepState, bytes_needed, pedantic_rounds, slowed_step
 
 
 @pytest.fixture
@@ -42,10 +42,12 @@ def test_point_too_big_for_memory_is_skipped(state):
     assert state.skip_reason("vectorized", 10_000, 1000, None) is None
 
 
-def test_memory_counts_the_backends_own_copy():
-    assert bytes_needed("vectorized", 10, 10) == 800
-    assert bytes_needed("numba", 10, 10) == 1600
-    assert bytes_needed("two_loop", 10, 10) == 4000
+def test_memory_is_the_data_plus_what_the_backend_says_it_holds():
+    data = 8 * 10 * (10 + 1)  # X and Y
+    assert bytes_needed("vectorized", 10, 10) == data + 10 * 8 * 10
+    assert bytes_needed("numba", 10, 10) == data + 8 * 100 + 8 * 20
+    assert bytes_needed("two_loop", 10, 10) == data + 32 * 10 * 11
+    assert bytes_needed("numba", 10, 10, itemsize=4) == 4 * 110 + 4 * 100 + 8 * 20
 
 
 def test_slow_points_get_a_few_rounds():
@@ -78,17 +80,7 @@ def test_expected_point_seconds(state):
     assert state.expected_point_seconds("two_loop", 100_000, 1000) == 0  # over budget: skipped
 
 
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [(2.5, "2.5 s"), (0.0123, "12.3 ms"), (4.56e-6, "4.56 µs"), (7e-10, "0.7 ns")],
-)
-def test_format_seconds(seconds, text):
-    assert format_seconds(seconds) == text
-
-
 def test_slowed_step_waits_factor_times_the_steps_own_time():
-    from bench.sweep_state import slowed_step
-
     now = [0.0]
 
     def clock():

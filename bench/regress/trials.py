@@ -1,4 +1,4 @@
-"""python -m bench.regress_trials: how often does the regression check fire?
+"""python -m bench.regress.trials: how often does the regression check fire?
 
 Runs the quick sweep N times (optionally with one backend slowed down by
 ``--slowdown``) and compares each run with the baseline, counting alarms.
@@ -48,7 +48,7 @@ def trial(index: int, work: Path, slowdown: str | None, baseline: Path) -> tuple
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.regress_trials", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.regress.trials", description=__doc__)
     parser.add_argument(
         "--runs", type=int, default=10, help="how many sweeps (default: %(default)s)"
     )

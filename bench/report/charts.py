@@ -1,7 +1,8 @@
-"""The charts, drawn from a tidy results table and the run's machine facts (PNG and SVG).
+"""The charts, drawn from a run's tidy table and its facts (PNG and SVG).
 
 Skipped points are drawn as what they are: hollow markers at a predicted
-value, labelled "predicted", never as measurements.
+value, labelled "predicted", never as measurements. Every chart is captioned
+with the CPU, BLAS kernel, threads and versions of the run it shows.
 """
 
 import io
@@ -18,27 +19,28 @@ import pandas as pd  # noqa: E402
 from matplotlib.colors import LogNorm  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-from .analysis import CLAIMS, PASSES_OVER_X, speedups  # noqa: E402
-from .results import write_atomic  # noqa: E402
+from ..analysis.speedups import speedups  # noqa: E402
+from ..analysis.verdicts import CLAIMS  # noqa: E402
+from ..results import Run, write_atomic  # noqa: E402
 
 MAX_PANELS = 6
-CLAIM_LINES = {claim.factor: claim.label for claim in CLAIMS}
 
 
 class ChartError(ValueError):
     """The results do not hold what a chart needs; the message says what is missing."""
 
 
-def caption(facts: dict) -> str:
-    blas = facts.get("blas") or [{}]
+def caption(run: Run) -> str:
+    facts = run.facts
+    blas = facts["blas"] or [{}]
     kernel = (
         f"{blas[0].get('internal_api', '?')} {blas[0].get('version', '')} "
         f"({blas[0].get('architecture', '?')} kernel)"
     )
-    versions = facts.get("versions", {})
+    versions = facts["versions"]
     return (
-        f"{facts.get('cpu_model', '?')}, {facts.get('cpu_count', '?')} cores · BLAS: {kernel} · "
-        f"{facts.get('threads_requested', '?')} thread(s) · numpy {versions.get('numpy', '?')}, "
+        f"{run.cpu}, {facts['cpu_count']} cores · BLAS: {kernel} · {run.dtype}, "
+        f"{run.threads} thread(s) · numpy {versions.get('numpy', '?')}, "
         f"numba {versions.get('numba', '?')}"
     )
 
@@ -59,16 +61,14 @@ def _panel_values(values, limit=MAX_PANELS) -> list:
     return [values[i] for i in np.linspace(0, len(values) - 1, limit).round().astype(int)]
 
 
-def _finish(fig, facts: dict, title: str) -> None:
+def _finish(fig, run: Run, title: str) -> None:
     fig.suptitle(title, fontsize=13)
     # Keep a strip at the bottom free of axes for the caption.
     fig.get_layout_engine().set(rect=(0, 0.035, 1, 0.965))
-    # Keep a strip at the bottom free of axes for the caption.
-    fig.get_layout_engine().set(rect=(0, 0.035, 1, 0.965))
-    fig.text(0.5, 0.005, caption(facts), ha="center", va="bottom", fontsize=8, color="0.35")
+    fig.text(0.5, 0.005, caption(run), ha="center", va="bottom", fontsize=8, color="0.35")
 
 
-def _predicted_legend_entries() -> list[Line2D]:
+def _predicted_legend_entries(reference: str) -> list[Line2D]:
     return [
         Line2D(
             [], [], marker="o", color="0.3", linestyle="-", label="measured (bars: quartile range)"
@@ -80,16 +80,16 @@ def _predicted_legend_entries() -> list[Line2D]:
             color="0.3",
             markerfacecolor="none",
             linestyle=":",
-            label="predicted: two_loop skipped, its predicted time used",
+            label=f"predicted: {reference} skipped, its predicted time used",
         ),
     ]
 
 
-def _speedup_panels(table: pd.DataFrame, facts: dict, x: str, panel: str, xlabel: str):
-    backends = [b for b in _backends(table) if b != "two_loop"]
-    all_points = {b: speedups(table, b) for b in backends}
+def _speedup_panels(table: pd.DataFrame, reference: str, x: str, panel: str, xlabel: str):
+    backends = [b for b in _backends(table) if b != reference]
+    all_points = {b: speedups(table, b, reference) for b in backends}
     if not any(len(p) for p in all_points.values()):
-        raise ChartError("no point where two_loop and another backend were both run")
+        raise ChartError(f"no point where {reference} and another backend were both run")
     panels = _panel_values(pd.concat(all_points.values())[panel])
     colors = _colors(_backends(table))
     columns = min(3, len(panels))
@@ -126,7 +126,7 @@ def _speedup_panels(table: pd.DataFrame, facts: dict, x: str, panel: str, xlabel
                     markerfacecolor="none",
                     color=colors[backend],
                 )
-        for factor, label in CLAIM_LINES.items():
+        for factor, label in _claim_lines(reference).items():
             ax.axhline(factor, color="0.5", linestyle="--", linewidth=1)
             ax.annotate(
                 f"claim {label}",
@@ -140,31 +140,41 @@ def _speedup_panels(table: pd.DataFrame, facts: dict, x: str, panel: str, xlabel
         ax.set(xscale="log", yscale="log", title=f"{panel} = {value:,}", xlabel=xlabel)
         ax.grid(True, which="major", alpha=0.3)
     for ax in axes[:, 0]:
-        ax.set_ylabel("speedup over two_loop (×, median time ratio)")
+        ax.set_ylabel(f"speedup over {reference} (×, median time ratio)")
     for ax in axes.flat[len(panels) :]:
         ax.set_visible(False)
     handles = [Line2D([], [], color=colors[b], marker="o", label=b) for b in backends]
-    fig.legend(handles=handles + _predicted_legend_entries(), loc="outside right upper", fontsize=9)
+    legend = handles + _predicted_legend_entries(reference)
+    fig.legend(handles=legend, loc="outside right upper", fontsize=9)
     return fig
 
 
-def speedup_vs_m(table: pd.DataFrame, facts: dict):
-    fig = _speedup_panels(table, facts, "m", "n_x", "m (examples)")
-    _finish(fig, facts, "Speedup over the two-loop version, by number of examples")
+def _claim_lines(reference: str) -> dict[float, str]:
+    """The claims made against this reference: a horizontal line each."""
+    return {c.factor: c.label for c in CLAIMS if c.baseline == reference}
+
+
+def speedup_vs_m(table: pd.DataFrame, run: Run, reference: str):
+    fig = _speedup_panels(table, reference, "m", "n_x", "m (examples)")
+    _finish(fig, run, f"Speedup over {reference}, by number of examples")
     return fig
 
 
-def speedup_vs_nx(table: pd.DataFrame, facts: dict):
-    fig = _speedup_panels(table, facts, "n_x", "m", "n_x (features)")
-    _finish(fig, facts, "Speedup over the two-loop version, by number of features")
+def speedup_vs_nx(table: pd.DataFrame, run: Run, reference: str):
+    fig = _speedup_panels(table, reference, "n_x", "m", "n_x (features)")
+    _finish(fig, run, f"Speedup over {reference}, by number of features")
     return fig
 
 
-def speedup_heatmap(table: pd.DataFrame, facts: dict, backend: str = "vectorized"):
-    claim = next(c for c in CLAIMS if c.backend == backend)
-    points = speedups(table, backend)
+def speedup_heatmap(table: pd.DataFrame, run: Run, reference: str):
+    """vectorized over the reference (the course's claim), or the first other backend run."""
+    others = [b for b in _backends(table) if b != reference]
+    if not others:
+        raise ChartError(f"no backend but {reference} was run")
+    backend = "vectorized" if "vectorized" in others else others[0]
+    points = speedups(table, backend, reference)
     if points.empty:
-        raise ChartError(f"no point where {backend} was measured")
+        raise ChartError(f"no point where {backend} and {reference} were both run")
     ms, nxs = sorted(table["m"].unique()), sorted(table["n_x"].unique())
     grid = points.pivot(index="n_x", columns="m", values="speedup").reindex(index=nxs, columns=ms)
     is_predicted = (
@@ -215,16 +225,16 @@ def speedup_heatmap(table: pd.DataFrame, facts: dict, backend: str = "vectorized
                 fontsize=8,
                 color="white" if light else "black",
             )
-    _outline_region(ax, measured_grid.to_numpy(dtype=float) >= claim.factor)
     ax.set_xticks(range(len(ms)), [f"{m:,}" for m in ms], rotation=30)
     ax.set_yticks(range(len(nxs)), [f"{n:,}" for n in nxs])
     ax.set(xlabel="m (examples)", ylabel="n_x (features)")
-    fig.colorbar(image, ax=ax, label=f"speedup of {backend} over two_loop (×)")
-    _finish(
-        fig,
-        facts,
-        f"{backend} / two_loop speedup; red border: where the {claim.label} claim holds (measured)",
-    )
+    fig.colorbar(image, ax=ax, label=f"speedup of {backend} over {reference} (×)")
+    title = f"{backend} / {reference} speedup"
+    claim = next((c for c in CLAIMS if (c.backend, c.baseline) == (backend, reference)), None)
+    if claim:
+        _outline_region(ax, measured_grid.to_numpy(dtype=float) >= claim.factor)
+        title += f"; red border: where the {claim.label} claim holds (measured)"
+    _finish(fig, run, title)
     return fig
 
 
@@ -271,7 +281,7 @@ def _scatter_by_backend(ax, table: pd.DataFrame, y: Callable[[pd.DataFrame, bool
     ax.grid(True, which="major", alpha=0.3)
 
 
-def time_per_step(table: pd.DataFrame, facts: dict):
+def time_per_step(table: pd.DataFrame, run: Run, reference: str):
     if (table["status"] == "measured").sum() == 0:
         raise ChartError("no measured point")
     fig, ax = plt.subplots(figsize=(9, 6), layout="constrained")
@@ -292,14 +302,22 @@ def time_per_step(table: pd.DataFrame, facts: dict):
         label="predicted (point skipped: over budget or memory)",
     )
     ax.legend(handles=[*handles, hollow], fontsize=9)
-    _finish(fig, facts, "Time per step: fixed overhead at small sizes, then linear growth")
+    _finish(fig, run, "Time per step: fixed overhead at small sizes, then linear growth")
     return fig
 
 
-def throughput(table: pd.DataFrame, facts: dict):
+def _roof(ax, bytes_per_second: float, label: str, style: str = "-") -> None:
+    ax.axhline(
+        bytes_per_second, color="black", linewidth=1.5 if style == "-" else 1, linestyle=style
+    )
+    ax.annotate(
+        label, (0.01, bytes_per_second), xycoords=("axes fraction", "data"), va="bottom", fontsize=8
+    )
+
+
+def throughput(table: pd.DataFrame, run: Run, reference: str):
     if (table["status"] == "measured").sum() == 0:
         raise ChartError("no measured point")
-    bandwidth = facts.get("read_bandwidth")
     fig, ax = plt.subplots(figsize=(9, 6), layout="constrained")
 
     def bytes_per_second(rows, predicted):
@@ -307,25 +325,12 @@ def throughput(table: pd.DataFrame, facts: dict):
 
     _scatter_by_backend(ax, table, bytes_per_second)
     handles, _ = ax.get_legend_handles_labels()
-    if bandwidth:
-        one = bandwidth["one_thread_Bps"]
-        ax.axhline(one, color="black", linewidth=1.5)
-        ax.annotate(
-            f"memory read bandwidth, 1 thread: {one / 1e9:.3g} GB/s",
-            (0.01, one),
-            xycoords=("axes fraction", "data"),
-            va="bottom",
-            fontsize=8,
-        )
-        for backend, passes in PASSES_OVER_X.items():
-            ax.axhline(one / passes, color="black", linewidth=1, linestyle="--")
-            ax.annotate(
-                f"roof for {backend} (reads X {passes} times)",
-                (0.01, one / passes),
-                xycoords=("axes fraction", "data"),
-                va="bottom",
-                fontsize=8,
-            )
+    roof = run.bandwidth_Bps
+    if roof:
+        _roof(ax, roof, f"memory read bandwidth, {run.threads} thread(s): {roof / 1e9:.3g} GB/s")
+        passes_over_x = table.groupby("backend", sort=False)["passes_over_x"].first()
+        for backend, passes in passes_over_x[passes_over_x > 1].items():
+            _roof(ax, roof / passes, f"roof for {backend} (reads X {passes} times)", "--")
     else:
         ax.text(
             0.5,
@@ -336,13 +341,12 @@ def throughput(table: pd.DataFrame, facts: dict):
             va="top",
             color="red",
         )
-    last_level = max((facts.get("cache_bytes") or {}).items(), default=None)
-    if last_level:
-        level, size = last_level
-        ax.axvline(size / 8, color="0.4", linestyle=":")
+    if run.last_level_cache:
+        level, size = run.last_level_cache
+        ax.axvline(size / run.itemsize, color="0.4", linestyle=":")
         ax.annotate(
             f" X fills the {level} cache ({size / 2**20:.3g} MiB)",
-            (size / 8, 0.02),
+            (size / run.itemsize, 0.02),
             xycoords=("data", "axes fraction"),
             fontsize=8,
             color="0.3",
@@ -353,7 +357,7 @@ def throughput(table: pd.DataFrame, facts: dict):
         xlabel="problem size m·n_x (elements of X)", ylabel="bytes of X processed per second (B/s)"
     )
     ax.legend(handles=handles, fontsize=9, loc="lower right")
-    _finish(fig, facts, "Throughput against the memory roof")
+    _finish(fig, run, "Throughput against the memory roof")
     return fig
 
 

@@ -5,15 +5,16 @@ copies of it with every time of vectorized × 1.5, or every time × 1.3.
 """
 
 import json
+import re
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from bench import regress
+from bench.regress import check as regress
+from bench.results import Run
+from tests.bench.damaged import CASES, FIXTURES, RUN
 
-FIXTURES = Path(__file__).parent / "fixtures"
 BASELINE = FIXTURES / "regress_baseline.json"
 
 
@@ -76,12 +77,54 @@ def test_dashboard_file_is_custom_smaller_is_better(tmp_path):
     assert "vectorized m=1000 n_x=100" in {e["name"] for e in entries}
 
 
+@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("which", ["baseline", "current"])
+def test_a_damaged_file_exits_2_with_a_message(tmp_path, capsys, case, which):
+    damage, message = CASES[case]
+    damaged = tmp_path / "damaged.json"
+    damage(damaged)
+    files = [damaged, RUN] if which == "baseline" else [RUN, damaged]
+    code = regress.main([*map(str, files), "--out-dir", str(tmp_path)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("python -m bench.regress: error:") and str(damaged) in err
+    assert re.search(message, err)
+    assert not (tmp_path / "summary.json").exists()
+
+
+def edited(tmp_path, name, change, source=BASELINE):
+    document = json.loads(source.read_text())
+    change(document)
+    path = tmp_path / name
+    path.write_text(json.dumps(document))
+    return path
+
+
+def with_settings(**changes):
+    def change(document):
+        settings = json.loads(document["lrbench"]["sweep"]) | changes
+        document["lrbench"]["sweep"] = json.dumps(settings)
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (dict(dtype="float32"), "cannot be compared: dtype float64 against float32"),
+        (dict(threads=2), "cannot be compared: threads 1 against 2"),
+    ],
+)
+def test_runs_that_cannot_be_compared_exit_2(tmp_path, capsys, changes, message):
+    code, _ = check(tmp_path, edited(tmp_path, "current.json", with_settings(**changes)))
+    assert code == 2
+    assert message in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("current", "options", "message"),
     [
-        (FIXTURES / "missing.json", [], "no such results file"),
-        (FIXTURES / "malformed.json", [], "not a readable JSON results file"),
-        (FIXTURES / "empty.json", [], "no measured point in common"),
+        (RUN, [], "cannot be compared: schema version 1 against 2"),
         (BASELINE, ["--claim-point", "7,7"], "not both measured at m=7, n_x=7"),
     ],
 )
@@ -90,6 +133,17 @@ def test_unusable_input_exits_2_with_a_message(tmp_path, capsys, current, option
     assert code == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "summary.json").exists()
+
+
+def test_runs_with_no_point_in_common_exit_2(tmp_path, capsys):
+    def other_sizes(document):
+        for bench in document["benchmarks"]:
+            if "m" in bench["params"]:
+                bench["params"]["m"] += 1
+
+    code, _ = check(tmp_path, edited(tmp_path, "other.json", other_sizes))
+    assert code == 2
+    assert "no measured point in common" in capsys.readouterr().err
 
 
 def test_bad_options_exit_2(capsys):
@@ -104,7 +158,7 @@ def test_update_baseline_accepts_the_current_run(tmp_path):
     current = tmp_path / "current.json"
     shutil.copy(FIXTURES / "regress_vectorized_1.5x.json", current)
     assert regress.main([str(baseline), str(current), "--update-baseline"]) == 0
-    assert baseline.read_bytes() == current.read_bytes()
+    pd.testing.assert_frame_equal(Run.load(baseline).table, Run.load(current).table)
 
 
 def points(normalised, bound=1.3):
@@ -132,9 +186,10 @@ def test_a_third_of_points_slower_fails_a_backend():
 
 
 def test_noise_raises_the_bound_above_the_minimum_ratio():
-    run = json.loads(BASELINE.read_text())
-    for bench in run["benchmarks"]:
+    document = json.loads(BASELINE.read_text())
+    for bench in document["benchmarks"]:
         bench["stats"]["iqr"] = 0.5 * bench["stats"]["median"]
+    run = Run.from_document(document)
     compared = regress.compare_points(run, run, min_ratio=1.3)
     assert compared["bound"].tolist() == pytest.approx([1 + 2 * (2 * 0.5**2) ** 0.5] * 16)
 

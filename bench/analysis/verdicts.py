@@ -1,6 +1,6 @@
-"""From a tidy results table to explanations: cost models, regimes and verdicts on the claims.
+"""Verdicts on the course's claims: cost models, regimes, and where each claim holds.
 
-Everything here is computed from result files; nothing is measured again.
+Everything here is computed from a run's tidy table; nothing is measured again.
 """
 
 from dataclasses import dataclass
@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import cost_model
-from .cost_model import CostModel
-from .sweep_state import format_seconds
+from .. import cost_model
+from ..cost_model import CostModel
+from ..units import format_seconds
+from .speedups import speedups
 
 # A per-example term is kept only when it cuts the fit's relative error by this factor
 # and by at least this much absolute (rms relative error).
@@ -21,9 +22,6 @@ MIN_POINTS_TO_FIT = 3
 OVERHEAD_SHARE = 0.5
 # Share of the read bandwidth (bytes of X moved per second) that makes it "memory-bound".
 MEMORY_SHARE = 0.5
-
-# How many times each backend reads X in one step: the bytes it moves per element, / 8.
-PASSES_OVER_X = {"vectorized": 2}
 
 
 @dataclass(frozen=True)
@@ -54,29 +52,6 @@ def fit_models(table: pd.DataFrame) -> dict[str, CostModel | str]:
         )
         models[backend] = full if better else simple
     return models
-
-
-def speedups(table: pd.DataFrame, backend: str, baseline: str = "two_loop") -> pd.DataFrame:
-    """Speedup of backend over baseline at each point where backend was measured.
-
-    ``low``/``high`` come from the quartiles (the slowest plausible ratio and
-    the fastest). Where the baseline was skipped, the speedup uses its
-    predicted time and ``predicted`` is True: a prediction, not a measurement.
-    """
-    index = ["m", "n_x"]
-    own = table[(table["backend"] == backend) & (table["status"] == "measured")].set_index(index)
-    base = table[table["backend"] == baseline].set_index(index).reindex(own.index)
-    measured = base["status"] == "measured"
-    base_time = base["median_s"].where(measured, base["predicted_s"])
-    result = pd.DataFrame(
-        {
-            "speedup": base_time / own["median_s"],
-            "low": (base["q1_s"] / own["q3_s"]).where(measured),
-            "high": (base["q3_s"] / own["q1_s"]).where(measured),
-            "predicted": ~measured,
-        }
-    )
-    return result.dropna(subset=["speedup"]).reset_index()
 
 
 def regime(
@@ -184,7 +159,7 @@ def _reasons(claim: Claim, models: dict, points: pd.DataFrame) -> list[str]:
     memory = points[points["regime"] == "memory-bound"]
     if len(memory):
         compute = points[points["regime"] == "compute-bound"]
-        passes = PASSES_OVER_X.get(name, 1)
+        passes = int(points["passes_over_x"].iloc[0])
         comparison = (
             f" against {_per_multiply_add(points, 'compute-bound') * 1e9:.3g} ns where it is "
             f"compute-bound (X in cache); the median speedup is {memory['speedup'].median():.3g}x "
@@ -215,15 +190,8 @@ def verdict(
         raise ValueError(f"no point where both {claim.backend} and {claim.baseline} were measured")
     points["holds"] = points["speedup"] >= claim.factor
     own = models.get(claim.backend)
-    times = table[(table["backend"] == claim.backend) & (table["status"] == "measured")]
-    times = times.set_index(["m", "n_x"])["median_s"]
-    passes = PASSES_OVER_X.get(claim.backend, 1)
-    itemsize = (
-        int(table["bytes_X"].iloc[0] // table["elements"].iloc[0]) if "bytes_X" in table else 8
-    )
-    points["seconds"] = [times[(r.m, r.n_x)] for r in points.itertuples()]
     points["regime"] = [
-        regime(own, r.m, r.n_x, times[(r.m, r.n_x)], bandwidth_Bps, passes, cache_bytes, itemsize)
+        regime(own, r.m, r.n_x, r.seconds, bandwidth_Bps, r.passes_over_x, cache_bytes, r.itemsize)
         if isinstance(own, CostModel)
         else "unknown"
         for r in points.itertuples()
@@ -255,89 +223,3 @@ def size_where_claim_holds(points: pd.DataFrame) -> float:
         sizes["holds"] & (sizes["size"] > (failing.max() if len(failing) else 0)), "size"
     ]
     return float(holding.min()) if len(holding) else np.nan
-
-
-# Issue-6 targets for the compiled backends, checked in every report where they apply.
-TARGET_POINT = (100_000, 1000)
-PARALLEL_SPEEDUP_TARGET = 1.3
-BANDWIDTH_SHARE_TARGET = 0.6
-
-
-def roofline(table: pd.DataFrame, facts: dict) -> pd.DataFrame:
-    """Per backend, the best bytes of X per second where X is larger than the last-level
-    cache (all points if its size is unknown), as a share of the measured read bandwidth."""
-    bandwidth = facts.get("read_bandwidth") or {}
-    cache = (facts.get("cache_bytes") or {}).get("L3", 0)
-    rows = table[(table["status"] == "measured") & (table["bytes_X"] > cache)]
-    best = (rows["bytes_X"] / rows["median_s"]).groupby(rows["backend"], sort=False).max()
-    result = pd.DataFrame({"points": rows.groupby("backend", sort=False).size(), "best_Bps": best})
-    passes = pd.Series(PASSES_OVER_X).reindex(result.index).fillna(1)
-    result["traffic_Bps"] = result["best_Bps"] * passes
-    for name in ("one_thread_Bps", "all_threads_Bps"):
-        result[f"share_of_{name.removesuffix('_Bps')}"] = (
-            result["traffic_Bps"] / bandwidth[name] if bandwidth.get(name) else np.nan
-        )
-    return result
-
-
-def _median_at(table: pd.DataFrame, backend: str, point: tuple[int, int]) -> float:
-    rows = table[
-        (table["backend"] == backend)
-        & (table["m"] == point[0])
-        & (table["n_x"] == point[1])
-        & (table["status"] == "measured")
-    ]
-    return float(rows["median_s"].iloc[0]) if len(rows) else np.nan
-
-
-def compiled_targets(table: pd.DataFrame, facts: dict) -> list[tuple[str, str, bool | None]]:
-    """(target, what was measured, met?) for the fused and parallel backends; None: not measured."""
-    threads = facts.get("threads_requested", 1)
-    bandwidth = (facts.get("read_bandwidth") or {}).get(
-        "one_thread_Bps" if threads == 1 else "all_threads_Bps"
-    )
-    m, n_x = TARGET_POINT
-    where = f"m={m:,}, n_x={n_x:,}"
-    results = []
-    parallel = _median_at(table, "numba_parallel", TARGET_POINT)
-    vectorized = _median_at(table, "vectorized", TARGET_POINT)
-    speedup = vectorized / parallel
-    results.append(
-        (
-            f"numba_parallel ≥ {PARALLEL_SPEEDUP_TARGET}x faster than vectorized at {where}, "
-            f"both on {threads} thread(s)",
-            f"{speedup:.3g}x" if np.isfinite(speedup) else "not measured",
-            bool(speedup >= PARALLEL_SPEEDUP_TARGET) if np.isfinite(speedup) else None,
-        )
-    )
-    itemsize = int(table["bytes_X"].iloc[0] // table["elements"].iloc[0])
-    share = (
-        itemsize * m * n_x / parallel / bandwidth if bandwidth and np.isfinite(parallel) else np.nan
-    )
-    results.append(
-        (
-            f"numba_parallel reads X at ≥ {BANDWIDTH_SHARE_TARGET:.0%} of the measured read "
-            f"bandwidth ({threads} thread(s)) at {where}",
-            f"{share:.0%}" if np.isfinite(share) else "not measured",
-            bool(share >= BANDWIDTH_SHARE_TARGET) if np.isfinite(share) else None,
-        )
-    )
-    cache = (facts.get("cache_bytes") or {}).get("L3")
-    large = table[(table["bytes_X"] > (cache or 0)) & (table["status"] == "measured")]
-    pairs = large.pivot(index=["m", "n_x"], columns="backend", values="median_s")
-    # numba_fused is single-threaded by design: compare it with single-threaded BLAS only.
-    if {"numba_fused", "vectorized"} <= set(pairs.columns) and cache and threads == 1:
-        both = pairs[["numba_fused", "vectorized"]].dropna()
-        ratio = both["vectorized"] / both["numba_fused"]
-        results.append(
-            (
-                "numba_fused faster than vectorized at every point whose X is larger than the "
-                f"last-level cache ({cache / 2**20:.3g} MiB)",
-                f"faster at {(ratio > 1).sum()} of {len(ratio)} points (speedup "
-                f"{ratio.min():.3g}x … {ratio.max():.3g}x)"
-                if len(ratio)
-                else "not measured",
-                bool((ratio > 1).all()) if len(ratio) else None,
-            )
-        )
-    return results

@@ -1,4 +1,9 @@
-"""The sweep: one benchmark per (backend, m, n_x), timing only ``gradient``."""
+"""What a sweep times: the calibration kernels, then one benchmark per (backend, m, n_x).
+
+Collected only by ``sweep.run`` (its name does not match ``test_*.py``, so a
+plain ``pytest`` never starts a sweep). Only ``gradient`` is timed; data,
+layout conversion, the check against vectorized and compilation come before.
+"""
 
 import time
 
@@ -6,7 +11,18 @@ import numpy as np
 import pytest
 
 import impls
-from bench.sweep_state import CALIBRATE_BELOW_S, pedantic_rounds, slowed_step
+from bench.harness.calibration import KERNELS
+from bench.harness.state import CALIBRATE_BELOW_S, pedantic_rounds, slowed_step
+from bench.results import CALIBRATION
+
+
+@pytest.mark.parametrize("when", ["start", "end"])
+@pytest.mark.parametrize("kernel", list(KERNELS))
+def test_calibration(benchmark, kernel, when):
+    # Two windows minutes apart: a burst of load from a neighbour rarely covers both,
+    # and the regression check reads each kernel's fastest round of all.
+    benchmark.group = CALIBRATION
+    benchmark.pedantic(KERNELS[kernel], rounds=300, warmup_rounds=30)
 
 
 def test_gradient_step(benchmark, sweep_state, backend, m, n_x):

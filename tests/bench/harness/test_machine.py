@@ -1,6 +1,9 @@
 """Machine facts and the warnings a reader of the numbers must see."""
 
-from bench import machine
+import os
+from importlib.metadata import version
+
+from bench.harness import machine
 
 
 def facts(**changes):
@@ -32,17 +35,16 @@ def test_thread_counts_other_than_requested_are_named():
     assert warnings == ["libopenblas.so runs 1 threads, not the 2 requested."]
 
 
-def test_collect_records_what_decides_a_timing():
+def test_collect_records_what_decides_a_timing(monkeypatch):
+    # A variable of a recorded family that changes nothing (OPENBLAS_* are never touched here).
+    monkeypatch.setenv("NUMBA_LRBENCH_PROBE", "1")
+    monkeypatch.setenv("UNRELATED_VARIABLE", "1")
     collected = machine.collect(threads=1)
-    for key in (
-        "cpu_model",
-        "cpu_count",
-        "cache_bytes",
-        "versions",
-        "blas",
-        "numba_threads",
-        "environment",
-        "warnings",
-    ):
-        assert key in collected
-    assert {"numpy", "numba"} <= collected["versions"].keys()
+    assert collected["cpu_count"] == os.cpu_count()
+    assert collected["threads_requested"] == 1
+    assert collected["versions"]["numpy"] == version("numpy")
+    assert collected["versions"]["numba"] == version("numba")
+    assert all(isinstance(size, int) and size > 0 for size in collected["cache_bytes"].values())
+    assert collected["environment"]["NUMBA_LRBENCH_PROBE"] == "1"
+    assert "UNRELATED_VARIABLE" not in collected["environment"]
+    assert collected["warnings"] == machine.warnings_for(collected)

@@ -1,4 +1,4 @@
-"""python -m bench.regress BASELINE.json CURRENT.json: has any backend become slower?
+"""The regression check: has any backend become slower between two runs?
 
 Absolute times drift by tens of percent between runs and machines, so each
 backend's slowdown (current median / baseline median, per point) is judged
@@ -20,7 +20,8 @@ more of its points are flagged; a single noisy point does not cry wolf.
 A claim guard also fails the check when the vectorized/two_loop speedup at a
 reference point falls below a floor.
 
-Exit status: 0 no regression, 1 regression, 2 unusable input.
+Exit status of ``python -m bench.regress``: 0 no regression, 1 regression,
+2 unusable input (files that cannot be read or compared, bad options).
 """
 
 import argparse
@@ -31,22 +32,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .results import ResultsError, calibration_times, load_run, tidy, write_atomic
+from ..analysis.speedups import with_speedups
+from ..results import ResultsError, Run, write_atomic
 
 NOISE_WIDTH = 2.0  # how many relative interquartile ranges make up the noise bound
 FLAGGED_SHARE = 1 / 3
 FINGERPRINT = ("cpu_model", "cpu_count", "python", "versions", "threads_requested")
 
 
-def fingerprint(run: dict) -> tuple:
-    facts = run.get("machine_info", {}).get("lrbench", {})
-    kernels = tuple(b.get("architecture") for b in facts.get("blas", []))
-    return tuple(json.dumps(facts.get(k), sort_keys=True) for k in FINGERPRINT) + kernels
+def fingerprint(run: Run) -> tuple:
+    kernels = tuple(b.get("architecture") for b in run.facts["blas"])
+    return tuple(json.dumps(run.facts.get(k), sort_keys=True) for k in FINGERPRINT) + kernels
 
 
-def machine_factor(baseline: dict, current: dict) -> float:
+def machine_factor(baseline: Run, current: Run) -> float:
     """How much slower the current machine is: geometric mean of the calibration kernels' ratios."""
-    base, now = calibration_times(baseline), calibration_times(current)
+    base, now = baseline.calibration, current.calibration
     common = sorted(base.keys() & now.keys())
     if not common:
         raise ResultsError(
@@ -55,15 +56,13 @@ def machine_factor(baseline: dict, current: dict) -> float:
     return float(np.exp(np.mean([np.log(now[k] / base[k]) for k in common])))
 
 
-def compare_points(baseline: dict, current: dict, min_ratio: float) -> pd.DataFrame:
+def compare_points(baseline: Run, current: Run, min_ratio: float) -> pd.DataFrame:
     """One row per backend × point measured in both runs, with normalised ratio and bound."""
+    baseline.check_comparable(current)
     keys = ["backend", "m", "n_x"]
     columns = [*keys, "median_s", "iqr_s"]
-    before = tidy(baseline).query("status == 'measured'")[columns]
-    after = tidy(current).query("status == 'measured'")[columns]
+    before, after = baseline.measured[columns], current.measured[columns]
     points = before.merge(after, on=keys, suffixes=("_baseline", "_current"))
-    if points.empty:
-        raise ResultsError("the two files have no measured point in common")
     factor = machine_factor(baseline, current)
     points["ratio"] = points["median_s_current"] / points["median_s_baseline"]
     points["normalised"] = points["ratio"] / factor
@@ -100,12 +99,12 @@ def judge_backends(points: pd.DataFrame) -> pd.DataFrame:
 
 
 def claim_guard(
-    baseline: dict, current: dict, point: tuple[int, int], floor: float | None, margin: float
+    baseline: Run, current: Run, point: tuple[int, int], floor: float | None, margin: float
 ) -> dict:
     """The vectorized/two_loop speedup at point, held against a floor."""
 
-    def speedup(run: dict, name: str) -> float:
-        table = tidy(run).set_index(["backend", "m", "n_x"])
+    def speedup(run: Run, name: str) -> float:
+        table = with_speedups(run.table, ["two_loop"]).set_index(["backend", "m", "n_x"])
         try:
             value = table.loc[("vectorized", *point), "speedup_vs_two_loop"]
         except KeyError:
@@ -199,13 +198,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        current = load_run(args.current)
+        current = Run.load(args.current)
         if args.update_baseline:
             args.baseline.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(args.baseline, args.current.read_bytes())
+            current.write(args.baseline)
             print(f"Accepted {args.current} as the new baseline {args.baseline}.")
             return 0
-        baseline = load_run(args.baseline)
+        baseline = Run.load(args.baseline)
         points = compare_points(baseline, current, args.min_ratio)
         guard = claim_guard(
             baseline, current, args.claim_point, args.claim_floor, args.claim_margin
@@ -269,7 +268,3 @@ def main(argv: list[str] | None = None) -> int:
         out_dir / "benchmark-action.json", json.dumps(benchmark_action_entries(points), indent=1)
     )
     return 1 if verdict == "regression" else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -3,7 +3,7 @@
 import pytest
 
 import impls
-from bench.sweep_config import PRESETS, OptionError, Sweep, build_sweep, decades, one_two_five
+from bench.harness.settings import PRESETS, OptionError, build_settings, decades, one_two_five
 
 
 def test_grids():
@@ -17,7 +17,7 @@ def test_presets_are_the_documented_grids():
     assert PRESETS["default"].n_x == decades(1, 10_000)
     assert len(PRESETS["full"].m) > len(PRESETS["default"].m)
     for sweep in PRESETS.values():
-        assert sweep.backends == tuple(impls.BACKENDS) and sweep.threads == 1
+        assert sweep.backend_names == tuple(impls.BACKENDS) and sweep.threads == 1
 
 
 def test_points_run_smallest_problems_first_for_every_backend():
@@ -28,16 +28,19 @@ def test_points_run_smallest_problems_first_for_every_backend():
         assert sizes == sorted(sizes)
 
 
-def test_sweep_survives_the_trip_through_json():
-    sweep = build_sweep("quick", m="5,50", backends="numba,vectorized", threads=2, budget=0.5)
-    assert Sweep.from_json(sweep.to_json()) == sweep
+def test_settings_are_recorded_with_the_backends_named():
+    settings = build_settings("quick", m="5,50", backends="numba,vectorized", threads=2)
+    recorded = settings.as_dict()
+    assert recorded["backends"] == ["numba", "vectorized"] and recorded["threads"] == 2
+    assert recorded["m"] == (5, 50) and recorded["dtype"] == "float64"
+    assert PRESETS["quick"].as_dict()["backends"] == list(impls.BACKENDS)
 
 
 def test_user_options_replace_the_preset():
-    sweep = build_sweep("quick", m="1000, 100,100", nx="7", backends="vectorized,two_loop")
+    sweep = build_settings("quick", m="1000, 100,100", nx="7", backends="vectorized,two_loop")
     assert sweep.m == (100, 1000) and sweep.n_x == (7,)
     assert sweep.backends == ("vectorized", "two_loop")
-    assert build_sweep("quick").budget_s == PRESETS["quick"].budget_s
+    assert build_settings("quick").budget_s == PRESETS["quick"].budget_s
 
 
 @pytest.mark.parametrize(
@@ -59,15 +62,15 @@ def test_user_options_replace_the_preset():
 )
 def test_bad_options_are_named(options, message):
     with pytest.raises(OptionError, match=message):
-        build_sweep(**options)
+        build_settings(**options)
 
 
 def test_slowdown_is_parsed_and_checked():
-    assert build_sweep("quick", slowdown="vectorized=1.5").slowdown == ("vectorized", 1.5)
-    assert build_sweep("quick").slowdown == ()
+    assert build_settings("quick", slowdown="vectorized=1.5").slowdown == ("vectorized", 1.5)
+    assert build_settings("quick").slowdown == ()
     with pytest.raises(OptionError, match="--slowdown: the factor must be above 1"):
-        build_sweep("quick", slowdown="numba=0.5")
+        build_settings("quick", slowdown="numba=0.5")
     with pytest.raises(OptionError, match="expected BACKEND=FACTOR"):
-        build_sweep("quick", slowdown="numba")
+        build_settings("quick", slowdown="numba")
     with pytest.raises(OptionError, match="unknown backend 'gpu'"):
-        build_sweep("quick", slowdown="gpu=2")
+        build_settings("quick", slowdown="gpu=2")

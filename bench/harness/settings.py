@@ -1,11 +1,10 @@
 """What a sweep measures: presets as data, and the checks on user options.
 
 A sweep is a grid of (backend, m, n_x) points plus the settings that decide
-how each is timed. It travels from the command line to the pytest session as
-JSON, so both sides see exactly the same values.
+how each is timed. The same ``Settings`` object is handed to the pytest
+plugin that runs the sweep and is recorded in the result file.
 """
 
-import json
 from dataclasses import asdict, dataclass, replace
 
 import impls
@@ -31,11 +30,12 @@ def decades(low: int, high: int) -> tuple[int, ...]:
 
 
 @dataclass(frozen=True)
-class Sweep:
+class Settings:
     preset: str
     m: tuple[int, ...]
     n_x: tuple[int, ...]
-    backends: tuple[str, ...] = tuple(impls.BACKENDS)
+    # None: every backend registered when the sweep starts.
+    backends: tuple[str, ...] | None = None
     # A point whose predicted time for one gradient step exceeds this is skipped.
     budget_s: float = 2.0
     # pytest-benchmark's calibration stops after this long at a fast point.
@@ -48,30 +48,30 @@ class Sweep:
     # float32 halves the bytes of X a step reads; see impls.make_problem.
     dtype: str = "float64"
 
+    @property
+    def backend_names(self) -> tuple[str, ...]:
+        return tuple(impls.BACKENDS) if self.backends is None else self.backends
+
     def points(self) -> list[tuple[str, int, int]]:
         """(backend, m, n_x), smallest problems first, so every prediction has data below it."""
         sizes = sorted(
             ((m, n_x) for m in self.m for n_x in self.n_x), key=lambda s: (s[0] * s[1], s[0])
         )
-        return [(backend, m, n_x) for m, n_x in sizes for backend in self.backends]
+        return [(backend, m, n_x) for m, n_x in sizes for backend in self.backend_names]
 
-    def to_json(self) -> str:
-        return json.dumps(asdict(self))
-
-    @classmethod
-    def from_json(cls, text: str) -> "Sweep":
-        fields = json.loads(text)
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
+    def as_dict(self) -> dict:
+        """The settings as the result file records them."""
+        return asdict(self) | {"backends": list(self.backend_names)}
 
 
-PRESETS: dict[str, Sweep] = {
+PRESETS: dict[str, Settings] = {
     # What CI and a first-time user run: about a minute of measuring.
-    "quick": Sweep("quick", m=(100, 1000, 10_000), n_x=(10, 100, 1000), max_time_s=0.25),
+    "quick": Settings("quick", m=(100, 1000, 10_000), n_x=(10, 100, 1000), max_time_s=0.25),
     # The whole map in decades, in well under 15 minutes on 2 cores; the larger
     # budget lets two_loop reach m·n_x = 1e8, where the speedups are largest.
-    "default": Sweep("default", m=decades(10, 1_000_000), n_x=decades(1, 10_000), budget_s=10.0),
+    "default": Settings("default", m=decades(10, 1_000_000), n_x=decades(1, 10_000), budget_s=10.0),
     # Finer steps for report charts; expect about an hour.
-    "full": Sweep(
+    "full": Settings(
         "full", m=one_two_five(10, 1_000_000), n_x=one_two_five(1, 10_000), budget_s=10.0
     ),
 }
@@ -97,21 +97,26 @@ def parse_sizes(text: str, option: str) -> tuple[int, ...]:
     return tuple(sorted(set(sizes)))
 
 
-def parse_backends(text: str) -> tuple[str, ...]:
-    names = tuple(name.strip() for name in text.split(","))
+def check_backends(names: tuple[str, ...], option: str) -> tuple[str, ...]:
+    """The names, each a registered backend; an OptionError lists the valid ones."""
     unknown = [name for name in names if name not in impls.BACKENDS]
     if unknown:
-        names = ", ".join(map(repr, unknown))
+        listed = ", ".join(map(repr, unknown))
         raise OptionError(
-            f"--backends: unknown backend {names}; choose from {', '.join(impls.BACKENDS)}"
+            f"--{option}: unknown backend {listed}; choose from {', '.join(impls.BACKENDS)}"
         )
-    return tuple(dict.fromkeys(names))
+    return names
+
+
+def parse_backends(text: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(name.strip() for name in text.split(",")))
+    return check_backends(names, "backends")
 
 
 def parse_slowdown(text: str) -> tuple[str, float]:
     """'vectorized=1.5' -> ('vectorized', 1.5)."""
     backend, _, factor = text.partition("=")
-    parse_backends(backend)
+    check_backends((backend.strip(),), "slowdown")
     try:
         value = float(factor)
     except ValueError:
@@ -123,7 +128,7 @@ def parse_slowdown(text: str) -> tuple[str, float]:
     return backend.strip(), value
 
 
-def build_sweep(
+def build_settings(
     preset: str = "default",
     m: str | None = None,
     nx: str | None = None,
@@ -132,7 +137,7 @@ def build_sweep(
     budget: float | None = None,
     slowdown: str | None = None,
     dtype: str = "float64",
-) -> Sweep:
+) -> Settings:
     """The preset, with any sizes, backends, threads or budget the user gave instead."""
     if preset not in PRESETS:
         raise OptionError(f"--preset: unknown preset {preset!r}; choose from {', '.join(PRESETS)}")

@@ -1,45 +1,38 @@
-"""python -m bench.report: charts and results/REPORT.md from an existing results file.
+"""REPORT.md: verdicts, cost models, roofline, targets, variants and charts of a run.
 
-Reads only the result file; measures nothing. ``nox -s report`` runs it, and
-``nox -s bench`` ends with it.
+Reads runs and the analyses of them; measures nothing.
 """
 
-import argparse
 import os
-import sys
 from pathlib import Path
 
 import pandas as pd
 
-from . import plots
-from .analysis import (
+from ..analysis.roofline import TARGET_POINT, compiled_targets, roofline
+from ..analysis.speedups import with_speedups
+from ..analysis.verdicts import (
     CLAIMS,
-    TARGET_POINT,
     Verdict,
-    compiled_targets,
     extreme,
     fit_models,
     region_text,
-    roofline,
     size_where_claim_holds,
     verdict,
 )
-from .cost_model import CostModel
-from .results import ResultsError, load_run, run_settings, tidy, write_atomic
-from .sweep_state import format_seconds
+from ..cost_model import CostModel
+from ..results import ResultsError, Run, write_atomic
+from ..units import format_rate, format_seconds
+from . import charts
 
 
-def _gbps(value) -> str:
-    return f"{value / 1e9:.3g} GB/s" if value else "not measured"
-
-
-def machine_section(facts: dict, run: dict) -> list[str]:
-    blas = facts.get("blas") or [{}]
+def machine_section(run: Run) -> list[str]:
+    facts = run.facts
+    blas = facts["blas"] or [{}]
     bandwidth = facts.get("read_bandwidth") or {}
     rows = [
         (
             "CPU",
-            f"{facts.get('cpu_model', '?')}, {facts.get('cpu_count', '?')} cores, SIMD: "
+            f"{run.cpu}, {facts['cpu_count']} cores, SIMD: "
             f"{', '.join(facts.get('cpu_simd', [])) or '?'}",
         ),
         (
@@ -62,8 +55,8 @@ def machine_section(facts: dict, run: dict) -> list[str]:
         ),
         (
             "Memory read bandwidth",
-            f"{_gbps(bandwidth.get('one_thread_Bps'))} on 1 thread, "
-            f"{_gbps(bandwidth.get('all_threads_Bps'))} on "
+            f"{format_rate(bandwidth.get('one_thread_Bps'))} on 1 thread, "
+            f"{format_rate(bandwidth.get('all_threads_Bps'))} on "
             f"{bandwidth.get('threads', '?')}",
         ),
         (
@@ -73,12 +66,14 @@ def machine_section(facts: dict, run: dict) -> list[str]:
         ),
         (
             "Run",
-            f"{run.get('datetime', '?')}, commit {run.get('commit_info', {}).get('id', '?')[:8]}",
+            f"{run.document.get('datetime', '?')}, commit "
+            f"{run.document.get('commit_info', {}).get('id', '?')[:8]}, schema version "
+            f"{run.schema_version}",
         ),
     ]
     lines = ["## Machine", "", "| | |", "| --- | --- |"]
     lines += [f"| {k} | {v} |" for k, v in rows]
-    lines += [""] + [f"> **Warning:** {w}" for w in facts.get("warnings", [])]
+    lines += [""] + [f"> **Warning:** {w}" for w in facts["warnings"]]
     return lines
 
 
@@ -154,8 +149,8 @@ def cost_model_section(models: dict) -> list[str]:
     return lines
 
 
-def roofline_section(table: pd.DataFrame, facts: dict) -> list[str]:
-    cache = (facts.get("cache_bytes") or {}).get("L3")
+def roofline_section(run: Run) -> list[str]:
+    cache = run.cache_bytes
     where = (
         f"X is larger than the {cache / 2**20:.3g} MiB last-level cache" if cache else "all points"
     )
@@ -163,22 +158,23 @@ def roofline_section(table: pd.DataFrame, facts: dict) -> list[str]:
         "## Memory roofline",
         "",
         f"Best rate at which each backend gets through X where {where}, and the memory traffic "
-        "that implies (vectorized reads X twice per step, the others once), as a share of the "
-        "read bandwidth measured by the streaming probe.",
+        "that implies (X read as many times per step as the backend's contract says), as a "
+        "share of the read bandwidth measured by the streaming probe.",
         "",
-        "| backend | points | best bytes of X per second | memory traffic | share of 1-thread "
-        "bandwidth | share of all-threads bandwidth |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| backend | points | best bytes of X per second | reads of X per step | memory traffic "
+        "| share of 1-thread bandwidth | share of all-threads bandwidth |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     lines += [
-        f"| {backend} | {int(r.points)} | {_gbps(r.best_Bps)} | {_gbps(r.traffic_Bps)} | "
-        f"{r.share_of_one_thread:.0%} | {r.share_of_all_threads:.0%} |"
-        for backend, r in roofline(table, facts).iterrows()
+        f"| {backend} | {int(r.points)} | {format_rate(r.best_Bps)} | {int(r.passes_over_x)} | "
+        f"{format_rate(r.traffic_Bps)} | {r.share_of_one_thread:.0%} | "
+        f"{r.share_of_all_threads:.0%} |"
+        for backend, r in roofline(run.table, run.facts.get("read_bandwidth"), cache).iterrows()
     ]
     return lines
 
 
-def targets_section(runs: dict[Path, dict]) -> list[str]:
+def targets_section(runs: list[Run]) -> list[str]:
     """The compiled backends' targets, judged in every run (each on its own thread count)."""
     met = {True: "yes", False: "**no**", None: "not measured"}
     lines = [
@@ -187,42 +183,31 @@ def targets_section(runs: dict[Path, dict]) -> list[str]:
         "| run | target | measured | met |",
         "| --- | --- | --- | --- |",
     ]
-    for path, run in runs.items():
-        facts = run.get("machine_info", {}).get("lrbench", {})
+    for run in runs:
+        targets = compiled_targets(run.table, run.threads, run.bandwidth_Bps, run.cache_bytes)
         lines += [
-            f"| {_run_label(run)} (`{path}`) | {target} | {measured} | {met[ok]} |"
-            for target, measured, ok in compiled_targets(tidy(run), facts)
+            f"| {run.label} (`{run.source}`) | {target} | {measured} | {met[ok]} |"
+            for target, measured, ok in targets
         ]
     return lines
 
 
-def _run_label(run: dict) -> str:
-    settings = run_settings(run)
-    return f"{settings.get('dtype', 'float64')}, {settings.get('threads', '?')} thread(s)"
-
-
-def variants_section(runs: dict[Path, dict]) -> list[str]:
+def variants_section(runs: list[Run], reference: str) -> list[str]:
     """Each run's time per step at the target point, side by side (float32, more threads…)."""
     m, n_x = TARGET_POINT
     columns = {}
-    for path, run in runs.items():
-        table = tidy(run)
+    column = f"speedup_vs_{reference}"
+    for run in runs:
+        table = with_speedups(run.table, [reference])
         here = table[(table["m"] == m) & (table["n_x"] == n_x)].set_index("backend")
-        columns[f"{_run_label(run)} (`{path}`)"] = {
-            backend: (
-                f"{format_seconds(r.median_s)} ({r.speedup_vs_two_loop:.3g}x)"
-                if r.status == "measured" and r.speedup_vs_two_loop == r.speedup_vs_two_loop
-                else format_seconds(r.median_s)
-                if r.status == "measured"
-                else r.status
-            )
-            for backend, r in here.iterrows()
+        columns[f"{run.label} (`{run.source}`)"] = {
+            backend: _time_and_speedup(row, column) for backend, row in here.iterrows()
         }
     backends = list(dict.fromkeys(b for column in columns.values() for b in column))
     lines = [
         f"## Variants: time per step at m={m:,}, n_x={n_x:,}",
         "",
-        "Median time per step, and in brackets the speedup over two_loop in the same run. "
+        f"Median time per step, and in brackets the speedup over {reference} in the same run. "
         "Within one run BLAS and numba use the same number of threads, so vectorized and "
         "numba_parallel are compared on equal terms.",
         "",
@@ -253,111 +238,85 @@ def skipped_section(table: pd.DataFrame) -> list[str]:
     return lines
 
 
-def build(results: Path, plots_dir: Path, report: Path, also: tuple[Path, ...] = ()) -> list[str]:
-    """Make every chart and the report; returns the problems (charts or verdicts not made).
+def _time_and_speedup(row: pd.Series, column: str) -> str:
+    if row.status != "measured":
+        return row.status
+    speedup = row[column]
+    text = format_seconds(row.median_s)
+    return f"{text} ({speedup:.3g}x)" if pd.notna(speedup) else text
 
-    ``also``: further result files (another dtype or thread count) shown beside
-    this one in the variants table.
-    """
-    run = load_run(results)
-    others = {path: load_run(path) for path in also}
-    table = tidy(run)
-    if (table["status"] == "measured").sum() < 2:
-        raise ResultsError(f"{results}: fewer than 2 measured points; nothing to chart or compare")
-    facts = run.get("machine_info", {}).get("lrbench", {})
-    problems = []
-    charts = {}
-    for name, chart in plots.CHARTS.items():
-        try:
-            charts[name] = plots.save(chart(table, facts), plots_dir, name)
-        except Exception as exc:  # one chart failing must not stop the others
-            problems.append(f"chart {name} was not made: {exc}")
-    models = fit_models(table)
-    bandwidth = (facts.get("read_bandwidth") or {}).get("one_thread_Bps")
-    cache = (facts.get("cache_bytes") or {}).get("L3")
+
+def _verdicts(run: Run, models: dict) -> tuple[list[Verdict], dict[str, str]]:
+    """The verdict on each claim whose backends were run; for the others, why there is none."""
     verdicts, failures = [], {}
     for claim in CLAIMS:
-        absent = {claim.backend, claim.baseline} - set(table["backend"])
+        absent = {claim.backend, claim.baseline} - set(run.table["backend"])
         if absent:  # the user left a backend out of this run: nothing to judge, nothing wrong
             failures[claim.label] = f"{', '.join(sorted(absent))} not in this run"
             continue
         try:
-            verdicts.append(verdict(claim, table, models, bandwidth, cache))
+            verdicts.append(verdict(claim, run.table, models, run.bandwidth_Bps, run.cache_bytes))
         except ValueError as exc:
             failures[claim.label] = str(exc)
-            problems.append(f"verdict on {claim.label} was not made: {exc}")
+    return verdicts, failures
+
+
+def _charts(run: Run, plots_dir: Path, reference: str) -> tuple[dict[str, Path], list[str]]:
+    made, problems = {}, []
+    for name, chart in charts.CHARTS.items():
+        try:
+            made[name] = charts.save(chart(run.table, run, reference), plots_dir, name)
+        except Exception as exc:  # one chart failing must not stop the others
+            problems.append(f"chart {name} was not made: {exc}")
+    return made, problems
+
+
+def build(
+    run: Run,
+    plots_dir: Path,
+    report: Path,
+    others: tuple[Run, ...] = (),
+    reference: str = "two_loop",
+) -> list[str]:
+    """Make every chart and the report; returns the problems (charts or verdicts not made).
+
+    ``others``: further runs (another dtype or thread count) shown beside this
+    one in the targets and variants tables.
+    """
+    measured = len(run.measured)
+    if measured < 2:
+        raise ResultsError(f"{run.source}: fewer than 2 measured points; nothing to chart")
+    made, problems = _charts(run, plots_dir, reference)
+    models = fit_models(run.table)
+    verdicts, failures = _verdicts(run, models)
+    problems += [
+        f"verdict on {label} was not made: {why}"
+        for label, why in failures.items()
+        if "not in this run" not in why
+    ]
     relative = Path(os.path.relpath(plots_dir, report.parent))
     lines = [
         "# Report: does vectorizing the gradient step pay?",
         "",
-        f"From `{results}`: {(table['status'] == 'measured').sum()} points measured, "
-        f"{(table['status'] != 'measured').sum()} skipped. Regenerate with `nox -s report`.",
+        f"From `{run.source}` ({run.label}): {measured} points measured, "
+        f"{len(run.table) - measured} skipped. Regenerate with `nox -s report`.",
         "",
         *verdict_section(verdicts, failures),
         "",
         *cost_model_section(models),
         "",
-        *roofline_section(table, facts),
+        *roofline_section(run),
         "",
-        *targets_section({results: run, **others}),
+        *targets_section([run, *others]),
         "",
-        *variants_section({results: run, **others}),
+        *variants_section([run, *others], reference),
         "",
         "## Charts",
         "",
     ]
-    lines += [f"![{name}]({relative / path.name})" for name, path in charts.items()]
+    lines += [f"![{name}]({relative / path.name})" for name, path in made.items()]
     lines += [f"- {p}" for p in problems if p.startswith("chart")]
-    lines += ["", *machine_section(facts, run), "", *skipped_section(table), ""]
+    lines += ["", *machine_section(run), "", *skipped_section(run.table), ""]
     report.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(report, "\n".join(lines))
     return problems
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.report",
-        description="Draw the charts and write the report from an existing results file "
-        "(measures nothing).",
-    )
-    parser.add_argument(
-        "--results",
-        type=Path,
-        default=Path("results/latest.json"),
-        help="a results file written by python -m bench (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--plots-dir",
-        type=Path,
-        default=Path("plots"),
-        help="where the charts go (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--report",
-        type=Path,
-        default=Path("results/REPORT.md"),
-        help="the report to write (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--also",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="RESULTS",
-        help="another results file (e.g. a float32 or 2-thread run) to show beside this one; "
-        "may be repeated",
-    )
-    args = parser.parse_args(argv)
-    try:
-        problems = build(args.results, args.plots_dir, args.report, tuple(args.also))
-    except ResultsError as exc:
-        print(f"python -m bench.report: error: {exc}", file=sys.stderr)
-        return 1
-    for problem in problems:
-        print(f"python -m bench.report: {problem}", file=sys.stderr)
-    print(f"Wrote {args.report} and the charts in {args.plots_dir}/.")
-    return 1 if problems else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,6 +1,6 @@
 """The sweep's running state: which points to skip and why, the data, progress.
 
-Kept apart from the pytest glue in ``bench/sweep`` so it can be tested and
+Kept apart from the pytest glue in ``plugin.py`` so it can be tested and
 read on its own.
 """
 
@@ -12,9 +12,10 @@ import numpy as np
 
 import impls
 
-from . import cost_model
+from .. import cost_model
+from ..units import clock
 from .machine import available_memory_bytes
-from .sweep_config import Sweep
+from .settings import Settings
 
 # A point may use at most this share of the memory that was available at the start.
 MEMORY_SHARE = 0.75
@@ -40,6 +41,7 @@ def make_problem(m: int, n_x: int, seed: int, dtype: str = "float64") -> Problem
     X, Y = impls.make_problem(m, n_x, seed, dtype)
     w = (np.random.default_rng(seed + 1).standard_normal(n_x) / np.sqrt(n_x)).astype(dtype)
     b = 0.1
+    # The backend itself, not impls.gradient: validation would copy a float32 X to float64.
     vectorized = impls.BACKENDS["vectorized"]
     return Problem(X, Y, w, b, vectorized.gradient(w, b, vectorized.prepare(X, Y)))
 
@@ -65,11 +67,8 @@ def slowed_step(gradient, factor: float, clock=time.perf_counter):
 
 
 def bytes_needed(backend: str, m: int, n_x: int, itemsize: int = 8) -> int:
-    """X itself plus the backend's prepared copy (declared for float64, scaled to itemsize)."""
-    prepared = impls.BACKENDS[backend].PREPARED_BYTES_PER_ELEMENT
-    if prepared == 8:  # a numpy copy of X: same dtype as X
-        prepared = itemsize
-    return (itemsize + prepared) * m * n_x
+    """X and Y themselves plus what the backend says it holds beyond them."""
+    return itemsize * m * (n_x + 1) + impls.BACKENDS[backend].memory_bytes(m, n_x, itemsize)
 
 
 def pedantic_rounds(step_s: float) -> int:
@@ -79,7 +78,7 @@ def pedantic_rounds(step_s: float) -> int:
 
 @dataclass
 class SweepState:
-    sweep: Sweep
+    sweep: Settings
     memory_at_start: int = field(default_factory=available_memory_bytes)
     measured: dict[str, list[tuple[int, int, float]]] = field(default_factory=dict)
     skipped: list[dict] = field(default_factory=list)
@@ -136,7 +135,7 @@ class SweepState:
         """Each backend's first call, on a tiny problem: numba compiles here, outside any timing."""
         if backend in self.first_call_s:
             return
-        impl = impls.BACKENDS[backend]
+        impl = impls.get_backend(backend)
         tiny = make_problem(8, 4, self.sweep.seed, self.sweep.dtype)
         data = impl.prepare(tiny.X, tiny.Y)
         start = time.perf_counter()
@@ -162,18 +161,6 @@ class SweepState:
             self.expected_point_seconds(*point) for point in self.sweep.points()[self.done :]
         )
         return (
-            f"[{self.done:>{len(str(self.total))}}/{self.total} {_clock(elapsed)} elapsed, "
-            f"~{_clock(left)} left, predicted] {message}"
+            f"[{self.done:>{len(str(self.total))}}/{self.total} {clock(elapsed)} elapsed, "
+            f"~{clock(left)} left, predicted] {message}"
         )
-
-
-def _clock(seconds: float) -> str:
-    minutes, seconds = divmod(int(seconds), 60)
-    return f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
-
-
-def format_seconds(seconds: float) -> str:
-    for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
-        if seconds >= scale:
-            return f"{seconds / scale:.3g} {unit}"
-    return f"{seconds / 1e-9:.3g} ns"

@@ -1,0 +1,10 @@
+"""Measuring: sweep settings and presets, machine facts and probes, the pytest-benchmark plugin.
+
+``sweep.run(settings)`` measures and returns a ``Run``; nothing here reads
+result files other than the one it has just written.
+"""
+
+from .settings import PRESETS, OptionError, Settings, build_settings
+from .sweep import SweepError, publish, run
+
+__all__ = ["PRESETS", "OptionError", "Settings", "SweepError", "build_settings", "publish", "run"]

@@ -1,0 +1,94 @@
+"""The options of ``python -m bench``: parsed and checked before anything is measured."""
+
+import argparse
+from pathlib import Path
+
+import impls
+
+from ..results import write_atomic
+from .settings import PRESETS, OptionError, Settings, build_settings
+
+
+def parser() -> argparse.ArgumentParser:
+    """The measuring options; ``python -m bench`` adds the report's own."""
+    presets = "\n".join(
+        f"  {name:8} m in {list(s.m)}, n_x in {list(s.n_x)} "
+        f"({len(s.m) * len(s.n_x)} sizes, budget {s.budget_s:g} s per step)"
+        for name, s in PRESETS.items()
+    )
+    backends = "\n".join(f"  {b.name:15} {b.description}" for b in impls.BACKENDS.values())
+    result = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Time one logistic-regression gradient step of every backend over a grid of "
+        "problem sizes (m examples, n_x features), write results/, then the charts and the report.",
+        epilog=f"presets:\n{presets}\n\nbackends:\n{backends}\n\nexamples:\n"
+        "  nox -s bench -- --preset quick\n"
+        "  nox -s bench -- --m 100,1000 --nx 10,100 --backends vectorized,numba\n"
+        "  nox -s bench -- --preset quick --relative-to one_loop --dtype float32",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add = result.add_argument
+    add("--preset", default="default", help="grid to sweep (default: %(default)s)")
+    add("--m", help="comma-separated numbers of examples, instead of the preset's")
+    add("--nx", help="comma-separated numbers of features, instead of the preset's")
+    add("--backends", help="comma-separated backend names (default: all)")
+    add(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads for BLAS and numba (default: %(default)s, as in the course's claim)",
+    )
+    add(
+        "--budget",
+        type=float,
+        help="skip points whose predicted time per step exceeds this many seconds "
+        "(default: the preset's)",
+    )
+    add(
+        "--dtype",
+        default="float64",
+        help="float64 or float32: the type of X, Y and w the backends are given; float32 halves "
+        "the bytes a step reads (default: %(default)s)",
+    )
+    add(
+        "--results-dir",
+        type=Path,
+        default=Path("results"),
+        help="where runs/, latest.json, latest.csv and REPORT.md go (default: %(default)s)",
+    )
+    add("--no-report", action="store_true", help="write results only: no charts, no REPORT.md")
+    add(
+        "--slowdown",
+        metavar="BACKEND=FACTOR",
+        help="for testing the regression check only: make each step of BACKEND take FACTOR "
+        "times as long (recorded in the results)",
+    )
+    return result
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The sweep the options ask for; an OptionError names the option at fault."""
+    settings = build_settings(
+        args.preset,
+        args.m,
+        args.nx,
+        args.backends,
+        args.threads,
+        args.budget,
+        args.slowdown,
+        args.dtype,
+    )
+    check_writable(args.results_dir)
+    return settings
+
+
+def check_writable(results_dir: Path) -> None:
+    runs = results_dir / "runs"
+    try:
+        runs.mkdir(parents=True, exist_ok=True)
+        write_atomic(runs / ".write-check", "")
+        (runs / ".write-check").unlink()
+    except OSError as exc:
+        raise OptionError(
+            f"--results-dir: cannot write to {results_dir}: {exc.strerror or exc}"
+        ) from None

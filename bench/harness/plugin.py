@@ -1,0 +1,111 @@
+"""The pytest plugin that runs a sweep: parametrization, thread limits, progress, run metadata.
+
+``sweep.run`` hands one ``SweepPlugin`` to ``pytest.main``, so the settings
+reach the timed functions in ``timed_steps.py`` as a Python object.
+"""
+
+import numba
+import pytest
+from threadpoolctl import threadpool_limits
+
+import impls
+
+from ..results import SCHEMA_VERSION
+from ..units import format_seconds
+from . import bandwidth, machine
+from .settings import Settings
+from .state import SweepState
+
+
+class SweepPlugin:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.state = SweepState(settings)
+        self.limits: threadpool_limits | None = None
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        # Threads are a controlled variable: BLAS, OpenMP and numba all get the same number.
+        self.limits = threadpool_limits(limits=self.settings.threads)
+        numba.set_num_threads(min(self.settings.threads, numba.config.NUMBA_NUM_THREADS))
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        # Again before every point: a BLAS loaded after the start (numba loads scipy's
+        # OpenBLAS when it first compiles) would otherwise run on every core.
+        threadpool_limits(limits=self.settings.threads)
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        if self.limits is not None:
+            self.limits.restore_original_limits()
+
+    @pytest.fixture
+    def sweep_state(self) -> SweepState:
+        return self.state
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        if {"backend", "m", "n_x"} <= set(metafunc.fixturenames):
+            points = self.settings.points()
+            metafunc.parametrize(
+                ("backend", "m", "n_x"), points, ids=[f"{b}-m{m}-nx{n}" for b, m, n in points]
+            )
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        # The calibration kernels' "end" window goes after the last point of the sweep.
+        end = [item for item in items if _param(item, "when") == "end"]
+        items[:] = [item for item in items if item not in end] + end
+
+    def pytest_report_teststatus(self, report: pytest.TestReport, config: pytest.Config):
+        # Our own progress line replaces pytest's dots and s's.
+        if report.when == "call" or (report.when == "setup" and report.skipped):
+            return report.outcome, "", ""
+        return None
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        message = getattr(report, "lrbench_progress", None)
+        if message and report.when == "call":
+            print(message, flush=True)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        report = yield
+        if call.when == "call" and _param(item, "backend"):
+            backend, m, n_x = (item.callspec.params[k] for k in ("backend", "m", "n_x"))
+            what = f"{backend} m={m} n_x={n_x}: "
+            if report.skipped:
+                what += report.longrepr[2].removeprefix("Skipped: ")
+            elif report.failed:
+                what += "FAILED"
+            else:
+                median = item.funcargs["benchmark"].stats.stats.median
+                what += f"median {format_seconds(median)}"
+            report.lrbench_progress = self.state.progress(what)
+        return report
+
+    def pytest_benchmark_update_machine_info(self, config: pytest.Config, machine_info: dict):
+        facts = machine.collect(self.settings.threads)
+        facts["read_bandwidth"] = bandwidth.measure()
+        machine_info["lrbench"] = facts
+
+    def pytest_benchmark_update_json(self, config: pytest.Config, benchmarks, output_json: dict):
+        output_json["lrbench"] = {
+            "schema_version": SCHEMA_VERSION,
+            "settings": self.settings.as_dict(),
+            "skipped": self.state.skipped,
+            "first_call_s": self.state.first_call_s,
+            # What analysis needs of each backend's contract, so it never imports impls.
+            "backends": {
+                name: {
+                    "description": impls.BACKENDS[name].description,
+                    "passes_over_x": impls.BACKENDS[name].passes_over_x,
+                }
+                for name in self.settings.backend_names
+            },
+        }
+
+    def pytest_terminal_summary(self, terminalreporter, config: pytest.Config) -> None:
+        for warning in machine.collect(self.settings.threads)["warnings"]:
+            terminalreporter.write_line(f"WARNING: {warning}", yellow=True, bold=True)
+
+
+def _param(item: pytest.Item, name: str):
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get(name) if callspec else None

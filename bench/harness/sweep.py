@@ -1,0 +1,88 @@
+"""The sweep as a function: ``run(settings) -> Run``, and ``publish`` to put a run in place.
+
+``run`` hands the settings to pytest-benchmark through ``SweepPlugin`` and
+returns the validated result; it writes nothing the caller must clean up.
+"""
+
+import subprocess
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from ..results import Run
+from .plugin import SweepPlugin
+from .settings import OptionError, Settings, check_backends
+
+TIMED_STEPS = Path(__file__).parent / "timed_steps.py"
+
+
+class SweepError(RuntimeError):
+    """The sweep did not finish cleanly; nothing was published."""
+
+
+def describe(settings: Settings) -> str:
+    return (
+        f"Sweeping {len(settings.points())} {settings.dtype} points ({settings.preset}): "
+        f"m in {list(settings.m)}, n_x in {list(settings.n_x)}, backends "
+        f"{', '.join(settings.backend_names)}, {settings.threads} thread(s), budget "
+        f"{settings.budget_s:g} s per step."
+    )
+
+
+def run(settings: Settings) -> Run:
+    """Measure every point of the sweep (printing progress) and return the run."""
+    check_backends(settings.backend_names, "backends")
+    print(describe(settings), flush=True)
+    with tempfile.TemporaryDirectory(prefix="lrbench-") as work:
+        json_path = Path(work) / "run.json"
+        status = pytest.main(
+            [
+                str(TIMED_STEPS),
+                # No ini file of whatever project the user runs from: only these options.
+                "-c",
+                "/dev/null",
+                "--rootdir",
+                str(TIMED_STEPS.parent),
+                "-q",
+                "--no-header",
+                "-p",
+                "no:cacheprovider",
+                "--benchmark-quiet",
+                "-rfE",
+                f"--benchmark-max-time={settings.max_time_s}",
+                f"--benchmark-json={json_path}",
+            ],
+            plugins=[SweepPlugin(settings)],
+        )
+        if status != pytest.ExitCode.OK:
+            raise SweepError(f"the sweep did not finish cleanly (pytest exit {int(status)})")
+        return Run.load(json_path)
+
+
+def publish(run: Run, results_dir: Path) -> tuple[Path, Run]:
+    """Write the run to runs/<UTC time>-<commit>.json and latest.json, each whole.
+
+    Returns the first path and the run, now named after latest.json.
+    """
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    final = results_dir / "runs" / f"{stamp}-{git_short_sha()}.json"
+    final.parent.mkdir(parents=True, exist_ok=True)
+    run.write(final)
+    latest = results_dir / "latest.json"
+    run.write(latest)
+    return final, replace(run, source=str(latest))
+
+
+def git_short_sha() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "nogit"
+
+
+__all__ = ["OptionError", "SweepError", "publish", "run"]

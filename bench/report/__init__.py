@@ -1,0 +1,60 @@
+"""Writing what people read: the tidy CSV, the charts and REPORT.md, all from runs.
+
+``python -m bench.report`` (``nox -s report``) rebuilds them from result
+files; ``python -m bench`` calls the same ``write_all`` after a sweep.
+"""
+
+import argparse
+from pathlib import Path
+
+from ..analysis.speedups import with_speedups
+from ..analysis.verdicts import CLAIMS
+from ..results import Run, write_atomic
+from .markdown import build
+
+DEFAULT_REFERENCE = "two_loop"
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    """The options of what is written, shared by ``python -m bench`` and ``bench.report``."""
+    parser.add_argument(
+        "--relative-to",
+        default=DEFAULT_REFERENCE,
+        metavar="BACKEND",
+        help="the backend speedups are measured against (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--plots-dir",
+        type=Path,
+        default=Path("plots"),
+        help="where the charts go (default: %(default)s)",
+    )
+
+
+def csv_table(run: Run, reference: str):
+    """The run's tidy table with speedups over the reference and over each claim's baseline."""
+    references = [reference, *(claim.baseline for claim in CLAIMS)]
+    present = [r for r in references if r in set(run.table["backend"])]
+    return with_speedups(run.table, present)
+
+
+def write_csv(run: Run, path: Path, reference: str) -> None:
+    write_atomic(path, csv_table(run, reference).to_csv(index=False))
+
+
+def write_all(
+    run: Run,
+    results_dir: Path,
+    plots_dir: Path,
+    reference: str,
+    others: tuple[Run, ...] = (),
+    charts_and_report: bool = True,
+) -> list[str]:
+    """latest.csv, and unless told otherwise the charts and REPORT.md; the problems met."""
+    write_csv(run, results_dir / "latest.csv", reference)
+    if not charts_and_report:
+        return []
+    return build(run, plots_dir, results_dir / "REPORT.md", others, reference)
+
+
+__all__ = ["add_output_options", "build", "csv_table", "write_all", "write_csv"]

@@ -1,0 +1,20 @@
+"""Numbers as people read them: times, rates, sizes. Used by the harness and the report alike."""
+
+
+def format_seconds(seconds: float) -> str:
+    """0.0123 -> '12.3 ms': three significant digits in the largest unit below the value."""
+    for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def format_rate(bytes_per_second: float | None) -> str:
+    """25e9 -> '25 GB/s'; None or 0 -> 'not measured'."""
+    return f"{bytes_per_second / 1e9:.3g} GB/s" if bytes_per_second else "not measured"
+
+
+def clock(seconds: float) -> str:
+    """Elapsed time as h:mm:ss."""
+    minutes, seconds = divmod(int(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"

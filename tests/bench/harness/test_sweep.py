@@ -1,0 +1,87 @@
+"""The sweep as a function, and the promise that a new backend needs no change to bench/."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import impls
+from bench import harness, report
+from bench.analysis.roofline import roofline
+from bench.analysis.speedups import speedups
+from bench.harness.settings import Settings, build_settings
+from bench.results import Run
+
+REPO = Path(__file__).parents[3]
+
+
+def _prepare(X, Y):
+    return np.ascontiguousarray(X), Y
+
+
+def _gradient(w, b, data):
+    X, Y = data
+    z = w @ X + b
+    a = 0.5 * (1 + np.tanh(z / 2))  # σ by another route: agrees with vectorized
+    dz = a - Y
+    cost = np.logaddexp(0, np.where(Y > 0, -z, z)).mean()
+    return impls.Gradient(X @ dz / X.shape[1], float(dz.mean()), float(cost))
+
+
+@pytest.fixture
+def outside_backend():
+    backend = impls.register(
+        impls.Backend(
+            "tanh_numpy", _prepare, _gradient, impls.copy_of_x, 3, "σ through tanh, from a test"
+        )
+    )
+    yield backend
+    del impls.BACKENDS[backend.name]
+
+
+def test_a_backend_registered_outside_impls_is_swept_analysed_reported_and_charted(
+    outside_backend, tmp_path
+):
+    settings = build_settings("quick", m="30,300", nx="3,30", backends="two_loop,tanh_numpy")
+    run = harness.run(settings)
+    assert isinstance(run, Run)
+    assert set(run.measured["backend"]) == {"two_loop", "tanh_numpy"}
+    assert run.backends["tanh_numpy"] == {
+        "description": "σ through tanh, from a test",
+        "passes_over_x": 3,
+    }
+    points = speedups(run.table, "tanh_numpy", "two_loop")
+    assert len(points) == 4 and (points["speedup"] > 0).all()
+    assert (
+        roofline(run.table, run.facts["read_bandwidth"], None).loc["tanh_numpy", "passes_over_x"]
+        == 3
+    )
+    problems = report.write_all(run, tmp_path, tmp_path / "plots", "two_loop")
+    assert problems == []
+    assert "| tanh_numpy |" in (tmp_path / "REPORT.md").read_text()
+    assert (tmp_path / "plots" / "speedup_vs_m.png").stat().st_size > 1000
+    assert "tanh_numpy" in (tmp_path / "latest.csv").read_text()
+
+
+def test_presets_sweep_every_backend_registered_when_the_sweep_starts(outside_backend):
+    assert "tanh_numpy" in build_settings("quick").backend_names
+
+
+def test_a_backend_that_is_not_registered_is_named(tmp_path):
+    settings = Settings("custom", m=(10,), n_x=(2,), backends=("nowhere",))
+    with pytest.raises(harness.OptionError, match="unknown backend 'nowhere'"):
+        harness.run(settings)
+
+
+def test_a_plain_pytest_of_bench_starts_no_sweep():
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "bench", "-q", "-p", "no:cacheprovider"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == pytest.ExitCode.NO_TESTS_COLLECTED, done.stdout
+    assert "Sweeping" not in done.stdout

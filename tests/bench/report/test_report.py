@@ -1,0 +1,135 @@
+"""Charts and report from the committed result files; clear failures for unusable input."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from bench.report import __main__ as cli
+from bench.report import build, charts, csv_table
+from bench.results import Run
+from tests.bench.damaged import CASES, FIXTURES, RUN
+
+
+@pytest.fixture(scope="module")
+def run():
+    return Run.load(RUN)
+
+
+@pytest.fixture
+def out(tmp_path):
+    return dict(plots_dir=tmp_path / "plots", report=tmp_path / "results" / "REPORT.md")
+
+
+def test_every_chart_and_the_report_are_made(run, out):
+    problems = build(run, **out)
+    assert problems == []
+    for name in charts.CHARTS:
+        for kind in ("png", "svg"):
+            path = out["plots_dir"] / f"{name}.{kind}"
+            assert path.stat().st_size > 1000, path
+    text = out["report"].read_text()
+    assert "## Verdict on the course note's claims" in text
+    assert "| ~300x | vectorized vs two_loop |" in text
+    assert "| ~10x | one_loop vs two_loop |" in text
+    assert "## Cost model" in text and "| numba |" in text
+    assert "![speedup_heatmap](../plots/speedup_heatmap.png)" in text
+    assert "9 of 16 points were not run" in text
+    assert "skipped-budget: predicted" in text
+    assert f"From `{RUN}` ({run.cpu}, float64, 1 thread(s))" in text
+
+
+def test_a_version_1_run_still_makes_the_same_report(out):
+    assert build(Run.load(FIXTURES / "run_small_v1.json"), **out) == []
+    assert "schema version 1" in out["report"].read_text()
+
+
+def test_caption_names_machine_blas_dtype_and_threads(run):
+    text = charts.caption(run)
+    blas = run.facts["blas"][0]
+    assert text.startswith(f"{run.cpu}, {run.facts['cpu_count']} cores")
+    assert f"({blas['architecture']} kernel)" in text and "float64, 1 thread(s)" in text
+
+
+def test_the_cache_line_sits_at_the_cache_size_in_elements_of_the_runs_dtype(run):
+    cache = run.cache_bytes
+    for dtype, itemsize in (("float64", 8), ("float32", 4)):
+        typed = run if dtype == "float64" else _with(run, dtype=dtype)
+        figure = charts.throughput(typed.table, typed, "two_loop")
+        vertical = [line for line in figure.axes[0].get_lines() if _is_vertical(line)]
+        assert [line.get_xdata()[0] for line in vertical] == [cache / itemsize]
+
+
+def _with(run, **settings):
+    from dataclasses import replace
+
+    return replace(run, settings=run.settings | settings)
+
+
+def _is_vertical(line) -> bool:
+    x = line.get_xdata()
+    return len(x) == 2 and x[0] == x[1] and line.get_linestyle() == ":"
+
+
+def test_csv_has_speedups_over_the_reference_and_the_claims_baselines(run):
+    table = csv_table(run, "numba")
+    assert [c for c in table if c.startswith("speedup")] == [
+        "speedup_vs_numba",
+        "speedup_vs_two_loop",
+    ]
+    numba = table[(table["backend"] == "numba") & (table["status"] == "measured")]
+    assert (numba["speedup_vs_numba"] == 1).all()
+
+
+def test_a_chart_that_cannot_be_made_is_named_and_the_rest_are_made(run, out):
+    without = run.table[run.table["backend"] != "two_loop"].reset_index(drop=True)
+    from dataclasses import replace
+
+    problems = build(replace(run, table=without), **out)
+    assert any(p.startswith("chart speedup_vs_m was not made") for p in problems)
+    assert not any("verdict" in p for p in problems)  # two_loop was left out: nothing to judge
+    assert (out["plots_dir"] / "time_per_step.png").exists()
+    assert (out["plots_dir"] / "throughput.png").exists()
+    text = out["report"].read_text()
+    assert "chart speedup_vs_m was not made" in text
+    assert "**~300x**: no verdict: two_loop not in this run" in text
+
+
+def report_cli(tmp_path, results, *options):
+    return cli.main(["--results", str(results), "--plots-dir", str(tmp_path / "p"), *options])
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_damaged_results_file_exits_2_with_a_message(tmp_path, capsys, case):
+    damage, message = CASES[case]
+    results = tmp_path / "latest.json"
+    damage(results)
+    assert report_cli(tmp_path, results) == 2
+    err = capsys.readouterr().err
+    assert "python -m bench.report: error:" in err and str(results) in err
+    assert pd.Series([err]).str.contains(message).all()
+    assert not (tmp_path / "REPORT.md").exists() and not (tmp_path / "latest.csv").exists()
+
+
+def test_a_run_with_too_few_points_or_a_missing_reference_exits_2(tmp_path, capsys):
+    document = json.loads(RUN.read_text())
+    document["benchmarks"] = [b for b in document["benchmarks"] if b["group"] == "calibration"][
+        :1
+    ] + [b for b in document["benchmarks"] if b["group"] != "calibration"][:1]
+    results = tmp_path / "latest.json"
+    results.write_text(json.dumps(document))
+    assert report_cli(tmp_path, results) == 2
+    assert "fewer than 2 measured points" in capsys.readouterr().err
+    assert report_cli(tmp_path, RUN, "--relative-to", "numba_fused") == 2
+    assert "--relative-to: numba_fused was not run in" in capsys.readouterr().err
+
+
+def test_the_report_command_writes_csv_report_and_charts_beside_the_results(tmp_path):
+    results = tmp_path / "latest.json"
+    results.write_text(RUN.read_text())
+    also = tmp_path / "v1.json"
+    also.write_text((FIXTURES / "run_small_v1.json").read_text())
+    assert report_cli(tmp_path, results, "--also", str(also)) == 0
+    text = (tmp_path / "REPORT.md").read_text()
+    assert f"(`{also}`)" in text  # the other run, side by side in the variants
+    assert (tmp_path / "latest.csv").exists() and (tmp_path / "p" / "throughput.svg").exists()
