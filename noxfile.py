@@ -1,4 +1,4 @@
-"""The ways in: `nox -s tests`, `nox -s bench`, `nox -s report`, `nox -s lint`."""
+"""The ways in: `nox -s tests`, `nox -s bench`, `nox -s report`, `nox -s lint`, `nox -s regress`."""
 
 import nox
 
@@ -9,6 +9,8 @@ nox.options.sessions = ["tests", "lint"]
 PYTHON = "3.11"
 BASELINE = "results/baseline/baseline.json"
 REGRESS_RUN = "results/regress"
+# The reference machine's other runs, shown beside the main one in REPORT.md.
+VARIANTS = ("results/float32/latest.json", "results/threads2/latest.json")
 
 
 @nox.session(python=PYTHON)
@@ -35,9 +37,10 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def report(session: nox.Session) -> None:
-    """Charts and results/REPORT.md from existing results, without measuring."""
+    """CSV, charts and results/REPORT.md from existing results, measuring nothing; -- --help."""
     session.install("-e", ".")
-    session.run("python", "-m", "bench.report", *session.posargs)
+    variants = [arg for path in VARIANTS for arg in ("--also", path)]
+    session.run("python", "-m", "bench.report", *(session.posargs or variants))
 
 
 @nox.session(python=PYTHON, default=False)

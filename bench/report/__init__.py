@@ -51,6 +51,7 @@ def write_all(
     charts_and_report: bool = True,
 ) -> list[str]:
     """latest.csv, and unless told otherwise the charts and REPORT.md; the problems met."""
+    results_dir.mkdir(parents=True, exist_ok=True)
     write_csv(run, results_dir / "latest.csv", reference)
     if not charts_and_report:
         return []
