@@ -52,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     except ResultsError as exc:
         print(f"python -m bench.report: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"python -m bench.report: error: cannot write: {exc}", file=sys.stderr)
+        return 2
     for problem in problems:
         print(f"python -m bench.report: {problem}", file=sys.stderr)
     print(f"Wrote {args.results.parent}/latest.csv, REPORT.md and the charts in {args.plots_dir}/.")

@@ -133,3 +133,14 @@ def test_the_report_command_writes_csv_report_and_charts_beside_the_results(tmp_
     text = (tmp_path / "REPORT.md").read_text()
     assert f"(`{also}`)" in text  # the other run, side by side in the variants
     assert (tmp_path / "latest.csv").exists() and (tmp_path / "p" / "throughput.svg").exists()
+
+
+def test_an_unwritable_output_folder_exits_2_with_a_message(tmp_path, capsys):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    results = folder / "latest.json"
+    results.write_text(RUN.read_text())
+    blocker = folder / "latest.csv"
+    blocker.mkdir()  # a folder where the CSV must go: writing it fails even as root
+    assert report_cli(tmp_path, results) == 2
+    assert "cannot write" in capsys.readouterr().err
