@@ -9,8 +9,13 @@ nox.options.sessions = ["tests", "lint"]
 PYTHON = "3.11"
 BASELINE = "results/baseline/baseline.json"
 REGRESS_RUN = "results/regress"
-# The reference machine's other runs, shown beside the main one in REPORT.md.
-VARIANTS = ("results/float32/latest.json", "results/threads2/latest.json")
+# The reference run, then runs from other machines and settings shown beside it in REPORT.md.
+REPORTED_RUNS = (
+    "results/latest.json",
+    "results/machines/amd-epyc-avx512/float64.json",
+    "results/machines/amd-epyc-avx512/float32.json",
+    "results/machines/amd-epyc-avx512/threads2.json",
+)
 
 
 @nox.session(python=PYTHON)
@@ -37,10 +42,10 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def report(session: nox.Session) -> None:
-    """CSV, charts and results/REPORT.md from existing results, measuring nothing; -- --help."""
+    """CSV, verdicts, charts, REPORT.md and the README's answer from results; -- RUN.json ..."""
     session.install("-e", ".")
-    variants = [arg for path in VARIANTS for arg in ("--also", path)]
-    session.run("python", "-m", "bench.report", *(session.posargs or variants))
+    runs = session.posargs or [*REPORTED_RUNS, "--readme", "README.md"]
+    session.run("python", "-m", "bench.report", *runs)
 
 
 @nox.session(python=PYTHON, default=False)

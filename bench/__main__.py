@@ -55,7 +55,7 @@ def print_summary(run, reference: str) -> None:
     print("\nPoints: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
     summary = speedup_summary(run.table, REFERENCE_POINTS, reference)
     if not summary.empty:
-        print(f"Speedup over {reference} (median time ratio) at reference points:")
+        print(f"Speedup over {reference} (geometric mean over passes) at reference points:")
         print(summary.to_string(float_format=lambda v: f"{v:.3g}x", na_rep="skipped"))
 
 

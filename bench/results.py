@@ -26,6 +26,7 @@ import pandas as pd
 SCHEMA_VERSION = 2
 READABLE_SCHEMAS = (1, 2)
 CALIBRATION = "calibration"  # pytest-benchmark group of the calibration kernels
+LECTURE = "lecture"  # pytest-benchmark group of the lecture's dot-product demo
 DTYPES = ("float64", "float32")
 # Version 1 files carry no backend facts; this is what that harness assumed.
 V1_PASSES_OVER_X = {"vectorized": 2}
@@ -52,7 +53,22 @@ COLUMNS = [
     "predicted_s",
     "first_call_s",
     "reason",
+    "passes",
+    "pass_medians_s",
 ]
+# Each benchmark is one point in one pass; a point's row sums up its passes like this.
+ACROSS_PASSES = {
+    "median_s": "median",
+    "q1_s": "median",
+    "q3_s": "median",
+    "min_s": "min",
+    "max_s": "max",
+    "stddev_s": "median",
+    "rounds": "sum",
+    "mode": "first",
+    "predicted_s": "first",
+    "first_call_s": "first",
+}
 
 
 class ResultsError(ValueError):
@@ -84,6 +100,7 @@ def _is(value: object, kind: str) -> bool:
 @dataclass
 class _Checker:
     source: str
+    schema_version: int = SCHEMA_VERSION
 
     def fail(self, message: str) -> ResultsError:
         return ResultsError(f"{self.source}: {message}")
@@ -176,6 +193,7 @@ def _measured_row(bench: dict, where: str, check: _Checker) -> dict:
         "backend": check.get(params, "backend", "str", f"{where}.params"),
         "m": check.get(params, "m", "positive int", f"{where}.params"),
         "n_x": check.get(params, "n_x", "positive int", f"{where}.params"),
+        "pass_number": _pass_number(params, f"{where}.params", check),
         "status": "measured",
         **{f"{k}_s": check.get(stats, k, "number", f"{where}.stats") for k in STATS},
         "rounds": check.get(stats, "rounds", "positive int", f"{where}.stats"),
@@ -187,6 +205,23 @@ def _measured_row(bench: dict, where: str, check: _Checker) -> dict:
     if not row["q1_s"] <= row["median_s"] <= row["q3_s"]:
         raise check.fail(f"{where}.stats: the median is not between q1 and q3")
     return row
+
+
+def _pass_number(params: dict, where: str, check: _Checker) -> int:
+    """Version 1 runs had one pass and no pass_number."""
+    if check.schema_version == 1:
+        return 1
+    return check.get(params, "pass_number", "positive int", where)
+
+
+def _lecture_row(bench: dict, where: str, check: _Checker) -> dict:
+    params = check.get(bench, "params", "dict", where)
+    stats = check.get(bench, "stats", "dict", where)
+    return {
+        "kernel": check.get(params, "kernel", "str", f"{where}.params"),
+        "pass_number": _pass_number(params, f"{where}.params", check),
+        **{f"{k}_s": check.get(stats, k, "number", f"{where}.stats") for k in ("median", "min")},
+    }
 
 
 def _skipped_row(skip: object, where: str, check: _Checker) -> dict:
@@ -222,6 +257,9 @@ def _facts(document: dict, check: _Checker) -> dict:
         check.get(facts, key, "list", where)
     for level in facts["cache_bytes"]:
         check.get(facts["cache_bytes"], level, "positive int", f"{where}.cache_bytes")
+    probe = check.get(facts, "cache_probe", "dict", where, optional=True)
+    if probe is not None:
+        check.get(probe, "cache_bytes", "positive int", f"{where}.cache_probe", optional=True)
     bandwidth = check.get(facts, "read_bandwidth", "dict", where, optional=True)
     if bandwidth is not None:
         for key in ("one_thread_Bps", "all_threads_Bps"):
@@ -245,6 +283,8 @@ class Run:
     first_call_s: dict[str, float] = field(repr=False)
     calibration: dict[str, float] = field(repr=False)
     table: pd.DataFrame = field(repr=False)
+    # The lecture's dot-product demo: kernel, pass_number, median_s, min_s (empty if not run).
+    lecture: pd.DataFrame = field(repr=False)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Run":
@@ -255,7 +295,7 @@ class Run:
     @classmethod
     def from_document(cls, document: dict, source: str = "<run>") -> "Run":
         check = _Checker(source)
-        version = _schema_version(document, check)
+        version = check.schema_version = _schema_version(document, check)
         extra = document["lrbench"]
         settings = _settings(extra, version, check)
         facts = _facts(document, check)
@@ -263,7 +303,7 @@ class Run:
         benchmarks = check.get(document, "benchmarks", "list", "")
         if not benchmarks:
             raise check.fail("benchmarks is empty: the run measured nothing")
-        rows, calibration = [], {}
+        measured, lecture, calibration = [], [], {}
         for index, bench in enumerate(benchmarks):
             where = f"benchmarks[{index}]"
             if not isinstance(bench, dict):
@@ -273,27 +313,48 @@ class Run:
                 # anything above it measures interference, not the machine.
                 kernel, fastest = _calibration_time(bench, where, check)
                 calibration[kernel] = min(fastest, calibration.get(kernel, math.inf))
+            elif bench.get("group") == LECTURE:
+                lecture.append(_lecture_row(bench, where, check))
             else:
-                rows.append(_measured_row(bench, where, check))
+                measured.append(_measured_row(bench, where, check))
         skipped = check.get(extra, "skipped", "list", "lrbench")
-        rows += [_skipped_row(s, f"lrbench.skipped[{i}]", check) for i, s in enumerate(skipped)]
+        skipped = [_skipped_row(s, f"lrbench.skipped[{i}]", check) for i, s in enumerate(skipped)]
         first_call = check.get(extra, "first_call_s", "dict", "lrbench")
         for name in first_call:
             check.get(first_call, name, "number", "lrbench.first_call_s")
-        unknown = sorted({row["backend"] for row in rows} - backends.keys())
+        unknown = sorted({row["backend"] for row in measured + skipped} - backends.keys())
         if unknown:
             raise check.fail(
                 f"backend(s) {', '.join(unknown)} measured but not in lrbench.backends"
             )
-        table = _tidy(rows, settings, backends)
+        keys = ["backend", "m", "n_x", "pass_number"]
+        passes = pd.DataFrame(measured, columns=[*keys, "median_s"] if not measured else None)
+        duplicated = passes[passes.duplicated(keys)]
+        if len(duplicated):
+            first = duplicated.iloc[0]
+            raise check.fail(
+                f"point {first.backend} m={first.m} n_x={first.n_x} appears more than once in "
+                f"pass {first.pass_number}"
+            )
+        table = _tidy(_across_passes(passes) + skipped, settings, backends)
         duplicated = table[table.duplicated(["backend", "m", "n_x"])]
         if len(duplicated):
             first = duplicated.iloc[0]
             raise check.fail(
-                f"point {first.backend} m={first.m} n_x={first.n_x} appears more than once"
+                f"point {first.backend} m={first.m} n_x={first.n_x} is both measured and skipped"
             )
+        lecture = pd.DataFrame(lecture, columns=["kernel", "pass_number", "median_s", "min_s"])
         return cls(
-            document, source, version, settings, facts, backends, first_call, calibration, table
+            document,
+            source,
+            version,
+            settings,
+            facts,
+            backends,
+            first_call,
+            calibration,
+            table,
+            lecture,
         )
 
     # ---- derived numbers, computed in one place
@@ -312,7 +373,10 @@ class Run:
 
     @property
     def cpu(self) -> str:
-        return self.facts["cpu_model"]
+        """The CPU model and its widest SIMD: VMs of one model name can differ in it."""
+        simd = self.facts.get("cpu_simd") or []
+        widest = "AVX-512" if "avx512f" in simd else "AVX2" if "avx2" in simd else None
+        return f"{self.facts['cpu_model']} ({widest})" if widest else self.facts["cpu_model"]
 
     @property
     def last_level_cache(self) -> tuple[str, int] | None:
@@ -320,7 +384,15 @@ class Run:
         return max(self.facts["cache_bytes"].items(), key=lambda item: item[0], default=None)
 
     @property
+    def measured_cache_bytes(self) -> int | None:
+        """The largest working set the cache probe read clearly faster than memory."""
+        return (self.facts.get("cache_probe") or {}).get("cache_bytes")
+
+    @property
     def cache_bytes(self) -> int | None:
+        """The cache size that matters: measured where the run probed it, else reported."""
+        if self.measured_cache_bytes:
+            return self.measured_cache_bytes
         last = self.last_level_cache
         return last[1] if last else None
 
@@ -358,8 +430,24 @@ class Run:
             raise ResultsError(f"{self.source} and {other.source} have no measured point in common")
 
     def write(self, path: str | os.PathLike) -> None:
-        """The file, without each benchmark's list of every round's time, written whole."""
-        write_atomic(path, json.dumps(without_raw_timings(self.document), indent=1))
+        """The file, with every round's time (compacted), written whole."""
+        write_atomic(path, json.dumps(compact(self.document), indent=1))
+
+
+def _across_passes(passes: pd.DataFrame) -> list[dict]:
+    """One row per point from its rows per pass: medians of the passes' statistics, the
+    passes' medians in pass order (what intervals are made of), rounds added up."""
+    if passes.empty:
+        return []
+    passes = passes.sort_values("pass_number")
+    grouped = passes.groupby(["backend", "m", "n_x"], sort=False)
+    rows = grouped.agg(ACROSS_PASSES)
+    rows["iqr_s"] = rows["q3_s"] - rows["q1_s"]
+    rows["passes"] = grouped.size()
+    rows["pass_medians_s"] = grouped["median_s"].agg(tuple)
+    rows["status"] = "measured"
+    rows["reason"] = None
+    return rows.reset_index().to_dict("records")
 
 
 def _tidy(rows: list[dict], settings: dict, backends: dict) -> pd.DataFrame:
@@ -375,17 +463,17 @@ def _tidy(rows: list[dict], settings: dict, backends: dict) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-def without_raw_timings(document: dict) -> dict:
-    """The document without each benchmark's list of every round's time (megabytes per run).
+def compact(document: dict) -> dict:
+    """The document with every round's time kept to 6 significant digits (nanoseconds at
+    millisecond steps: finer than the timer's noise), so a run of a few thousand rounds per
+    point stays a few megabytes."""
 
-    The statistics (median, quartiles, rounds...) stay, and so does the
-    pytest-benchmark format: ``pytest-benchmark compare`` reads the rest.
-    """
+    def rounded(stats: dict) -> dict:
+        if "data" not in stats:
+            return stats
+        return stats | {"data": [float(f"{t:.6g}") for t in stats["data"]]}
 
-    def summary(stats: dict) -> dict:
-        return {k: v for k, v in stats.items() if k != "data"}
-
-    benchmarks = [b | {"stats": summary(b["stats"])} for b in document["benchmarks"]]
+    benchmarks = [b | {"stats": rounded(b["stats"])} for b in document["benchmarks"]]
     return document | {"benchmarks": benchmarks}
 
 

@@ -18,3 +18,8 @@ def clock(seconds: float) -> str:
     """Elapsed time as h:mm:ss."""
     minutes, seconds = divmod(int(seconds), 60)
     return f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
+
+
+def format_ratio(value: float) -> str:
+    """722.4 -> '722', 1834.2 -> '1,834', 0.2414 -> '0.241': three digits, no exponent."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"

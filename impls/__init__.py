@@ -14,7 +14,17 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _validation, numba_fused, numba_loops, numba_parallel, one_loop, two_loop, vectorized
+from . import (
+    _validation,
+    course_one_loop,
+    course_two_loop,
+    numba_fused,
+    numba_loops,
+    numba_parallel,
+    one_loop,
+    two_loop,
+    vectorized,
+)
 from ._types import Backend, Gradient, copy_of_x
 
 __all__ = [
@@ -32,10 +42,19 @@ __all__ = [
     "train",
 ]
 
-# The order is the order of the course note, then compiled loops.
+# The order is the order of the course note, then its loops as written, then compiled loops.
 BACKENDS: dict[str, Backend] = {
     module.BACKEND.name: module.BACKEND
-    for module in (two_loop, one_loop, vectorized, numba_loops, numba_fused, numba_parallel)
+    for module in (
+        two_loop,
+        one_loop,
+        vectorized,
+        course_two_loop,
+        course_one_loop,
+        numba_loops,
+        numba_fused,
+        numba_parallel,
+    )
 }
 
 

@@ -15,7 +15,7 @@ backend call it once beforehand.
 import numba
 import numpy as np
 
-from . import _scalar
+from . import _layout, _scalar
 from ._types import Backend, Gradient, copy_of_x
 
 
@@ -38,7 +38,7 @@ def _step(w, b, rows, labels):
 
 
 def prepare(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return np.ascontiguousarray(X.T), np.ascontiguousarray(Y)
+    return _layout.rows(X), np.ascontiguousarray(Y)
 
 
 def gradient(w: np.ndarray, b: float, data: tuple[np.ndarray, np.ndarray]) -> Gradient:

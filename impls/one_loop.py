@@ -13,12 +13,13 @@ unit-stride vector instead of a strided column of X.
 
 import numpy as np
 
+from . import _layout
 from ._scalar import dz_and_loss
 from ._types import Backend, Gradient, copy_of_x
 
 
 def prepare(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return np.ascontiguousarray(X.T), Y.tolist()
+    return _layout.rows(X), Y.tolist()
 
 
 def gradient(w: np.ndarray, b: float, data: tuple[np.ndarray, list[float]]) -> Gradient:

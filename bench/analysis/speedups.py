@@ -1,27 +1,60 @@
-"""Speedups: one backend's median time against a reference backend's, at the same (m, n_x)."""
+"""Speedups with 95% confidence intervals: one backend against a reference, point by point.
 
+A sweep measures every point once per pass, the backends of a point back to
+back, and the passes spread over the run. So each pass gives one speedup
+(reference's median / backend's median), and drift over the run shows as
+spread between the passes' speedups. The speedup is their geometric mean; its
+interval is Student's t on their logarithms (``scipy.stats.ttest_1samp``),
+which with three passes has 2 degrees of freedom and is wide accordingly. A
+bootstrap would not do here: resampling three values cannot see beyond them.
+Runs of one pass (schema 1) fall back to the quartiles of the two backends'
+rounds, which show round-to-round noise only.
+"""
+
+import numpy as np
 import pandas as pd
+from scipy import stats
+
+CONFIDENCE = 0.95
+
+
+def interval(reference_s, own_s) -> tuple[float, float, float]:
+    """(speedup, low, high) from the two backends' medians in each pass, paired by pass."""
+    logs = np.log(np.asarray(reference_s, float) / np.asarray(own_s, float))
+    speedup = float(np.exp(logs.mean()))
+    if len(logs) < 2:
+        return speedup, np.nan, np.nan
+    if np.ptp(logs) == 0:  # identical passes: no spread to widen the interval with
+        return speedup, speedup, speedup
+    low, high = stats.ttest_1samp(logs, 0.0).confidence_interval(CONFIDENCE)
+    return speedup, float(np.exp(low)), float(np.exp(high))
 
 
 def speedups(table: pd.DataFrame, backend: str, reference: str = "two_loop") -> pd.DataFrame:
-    """Speedup of backend over reference at each point where backend was measured.
+    """Speedup of backend over reference, with its interval, where backend was measured.
 
-    ``low``/``high`` come from the quartiles (the slowest plausible ratio and
-    the fastest). Where the reference was skipped, the speedup uses its
-    predicted time and ``predicted`` is True: a prediction, not a measurement.
-    Each row also carries the backend's own time (``seconds``), its passes
-    over X and the item size, for the analyses that explain the speedup.
+    ``low``/``high``: the 95% interval (see the module's docstring). Where the
+    reference was skipped, the speedup uses its predicted time, has no
+    interval, and ``predicted`` is True: a prediction, not a measurement. Each
+    row also carries the backend's own time (``seconds``), its passes over X
+    and the item size, for the analyses that explain the speedup.
     """
     index = ["m", "n_x"]
     own = table[(table["backend"] == backend) & (table["status"] == "measured")].set_index(index)
     base = table[table["backend"] == reference].set_index(index).reindex(own.index)
     measured = base["status"] == "measured"
-    base_time = base["median_s"].where(measured, base["predicted_s"])
+    estimates = [
+        _estimate(b, o) if ok else (p / o.median_s, np.nan, np.nan)
+        for (_, b), (_, o), ok, p in zip(
+            base.iterrows(), own.iterrows(), measured, base["predicted_s"], strict=True
+        )
+    ]
+    speedup, low, high = np.array(estimates, dtype=float).reshape(-1, 3).T
     result = pd.DataFrame(
         {
-            "speedup": base_time / own["median_s"],
-            "low": (base["q1_s"] / own["q3_s"]).where(measured),
-            "high": (base["q3_s"] / own["q1_s"]).where(measured),
+            "speedup": speedup,
+            "low": low,
+            "high": high,
             "predicted": ~measured,
             "seconds": own["median_s"],
             "passes_over_x": own["passes_over_x"],
@@ -31,16 +64,28 @@ def speedups(table: pd.DataFrame, backend: str, reference: str = "two_loop") -> 
     return result.dropna(subset=["speedup"]).reset_index()
 
 
+def _estimate(base: pd.Series, own: pd.Series) -> tuple[float, float, float]:
+    passes = "pass_medians_s" in base and isinstance(base["pass_medians_s"], tuple)
+    if passes and len(base["pass_medians_s"]) == len(own["pass_medians_s"]) >= 2:
+        return interval(base["pass_medians_s"], own["pass_medians_s"])
+    # One pass: the median ratio, and the quartiles' slowest and fastest plausible ratios.
+    return base.median_s / own.median_s, base.q1_s / own.q3_s, base.q3_s / own.q1_s
+
+
 def with_speedups(table: pd.DataFrame, references: list[str]) -> pd.DataFrame:
-    """The table plus speedup_vs_<reference>: reference's median / this row's median, where
-    both were measured at the same (m, n_x); empty elsewhere."""
-    table = table.copy()
-    measured = table[table["status"] == "measured"]
-    at_point = pd.MultiIndex.from_frame(table[["m", "n_x"]])
-    own = table["median_s"].where(table["status"] == "measured").to_numpy()
+    """The table plus speedup_vs_<reference> and its _low and _high (95% interval) for each
+    reference, where both were measured at the same (m, n_x); empty elsewhere."""
+    keys = ["backend", "m", "n_x"]
     for reference in dict.fromkeys(references):
-        times = measured[measured["backend"] == reference].set_index(["m", "n_x"])["median_s"]
-        table[f"speedup_vs_{reference}"] = times.reindex(at_point).to_numpy() / own
+        names = [f"speedup_vs_{reference}{end}" for end in ("", "_low", "_high")]
+        parts = [
+            speedups(table, backend, reference).assign(backend=backend)
+            for backend in dict.fromkeys(table["backend"])
+        ]
+        found = pd.concat(parts) if parts else pd.DataFrame(columns=[*keys, "predicted"])
+        found = found[~found["predicted"].astype(bool)]
+        found = found.rename(columns=dict(zip(("speedup", "low", "high"), names, strict=True)))
+        table = table.merge(found[[*keys, *names]], on=keys, how="left")
     return table
 
 

@@ -31,8 +31,16 @@ def _parallel_sum(values):
     return total
 
 
+def compile_probes() -> None:
+    """Compile every probe now; the first compilation may also load more libraries (numba
+    loads scipy's OpenBLAS), which the sweep's thread limits must then see."""
+    values = np.ones(1024)
+    _sum(values)
+    _parallel_sum(values)
+    _repeated_sum(values, 1)
+
+
 def _best_seconds(function, values) -> float:
-    function(values[:1024])  # compile outside the timing
     times = []
     for _ in range(REPEATS):
         start = time.perf_counter()
@@ -43,6 +51,7 @@ def _best_seconds(function, values) -> float:
 
 def measure(probe_bytes: int = PROBE_BYTES) -> dict:
     """Read bandwidth in bytes/s on one thread and on every core, whatever the sweep's threads."""
+    compile_probes()
     values = np.ones(probe_bytes // 8)
     one_thread = values.nbytes / _best_seconds(_sum, values)
     sweep_threads = numba.get_num_threads()
@@ -57,3 +66,57 @@ def measure(probe_bytes: int = PROBE_BYTES) -> dict:
         "threads": numba.config.NUMBA_NUM_THREADS,
         "all_threads_Bps": all_threads,
     }
+
+
+# Working sets for the cache probe: 64 KiB to 256 MiB, a factor 2 apart.
+KNEE_SIZES = tuple(1 << k for k in range(16, 29))
+KNEE_READ_BYTES = 1 << 27  # read about this much at each size, however small it is
+# A working set still "in cache" reads at least this much faster than memory does.
+IN_CACHE_FACTOR = 1.3
+
+
+@numba.njit(fastmath=True)
+def _repeated_sum(values, repeats):
+    total = 0.0
+    for _ in range(repeats):
+        for i in range(values.size):
+            total += values[i]
+    return total
+
+
+def cache_knee(sizes: tuple[int, ...] = KNEE_SIZES) -> dict:
+    """Read bandwidth (1 thread) against working-set size, and the largest working set still
+    read clearly faster than memory: the cache size that matters, measured, whatever the
+    machine reports (a VM may report a cache it does not give this process)."""
+    compile_probes()
+    rates = []
+    for size in sizes:
+        values = np.ones(size // 8)
+        repeats = max(1, KNEE_READ_BYTES // size)
+        _repeated_sum(values, 1)  # page it in
+        best = min(_timed(_repeated_sum, values, repeats) for _ in range(2))
+        rates.append(size * repeats / best)
+    memory = float(np.median(rates[-2:]))
+    return {
+        "sizes_bytes": list(sizes),
+        "one_thread_Bps": rates,
+        "memory_Bps": memory,
+        "cache_bytes": knee(sizes, rates, memory),
+        "in_cache_factor": IN_CACHE_FACTOR,
+    }
+
+
+def knee(sizes, rates, memory_Bps: float) -> int | None:
+    """The last working set, smallest first, before the read rate first falls to memory's."""
+    last = None
+    for size, rate in zip(sizes, rates, strict=True):
+        if rate < IN_CACHE_FACTOR * memory_Bps:
+            break
+        last = size
+    return last
+
+
+def _timed(function, *args) -> float:
+    start = time.perf_counter()
+    function(*args)
+    return time.perf_counter() - start

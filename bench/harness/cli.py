@@ -45,6 +45,12 @@ def parser() -> argparse.ArgumentParser:
         "(default: the preset's)",
     )
     add(
+        "--passes",
+        type=int,
+        help="measure each point this many times, in passes over the whole grid, so that drift "
+        "shows as spread (default: the preset's, 3)",
+    )
+    add(
         "--dtype",
         default="float64",
         help="float64 or float32: the type of X, Y and w the backends are given; float32 halves "
@@ -77,6 +83,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         args.budget,
         args.slowdown,
         args.dtype,
+        args.passes,
     )
     check_writable(args.results_dir)
     return settings

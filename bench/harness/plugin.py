@@ -12,7 +12,7 @@ import impls
 
 from ..results import SCHEMA_VERSION
 from ..units import format_seconds
-from . import bandwidth, machine
+from . import bandwidth, lecture, machine
 from .settings import Settings
 from .state import SweepState
 
@@ -24,6 +24,7 @@ class SweepPlugin:
         self.limits: threadpool_limits | None = None
 
     def pytest_configure(self, config: pytest.Config) -> None:
+        bandwidth.compile_probes()  # loads what numba loads, before the limits below
         # Threads are a controlled variable: BLAS, OpenMP and numba all get the same number.
         self.limits = threadpool_limits(limits=self.settings.threads)
         numba.set_num_threads(min(self.settings.threads, numba.config.NUMBA_NUM_THREADS))
@@ -42,16 +43,36 @@ class SweepPlugin:
         return self.state
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
-        if {"backend", "m", "n_x"} <= set(metafunc.fixturenames):
+        names = set(metafunc.fixturenames)
+        if {"pass_number", "backend", "m", "n_x"} <= names:
             points = self.settings.points()
             metafunc.parametrize(
-                ("backend", "m", "n_x"), points, ids=[f"{b}-m{m}-nx{n}" for b, m, n in points]
+                ("pass_number", "backend", "m", "n_x"),
+                points,
+                ids=[f"p{p}-{b}-m{m}-nx{n}" for p, b, m, n in points],
+            )
+        elif {"pass_number", "kernel"} <= names:
+            passes = range(1, self.settings.passes + 1)
+            demos = [(p, kernel) for p in passes for kernel in lecture.KERNELS]
+            metafunc.parametrize(
+                ("pass_number", "kernel"), demos, ids=[f"p{p}-{k}" for p, k in demos]
             )
 
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        # The calibration kernels' "end" window goes after the last point of the sweep.
-        end = [item for item in items if _param(item, "when") == "end"]
-        items[:] = [item for item in items if item not in end] + end
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]):
+        if not self.settings.lecture:
+            demos = [item for item in items if _param(item, "kernel") in lecture.KERNELS]
+            config.hook.pytest_deselected(items=demos)
+            items[:] = [item for item in items if item not in demos]
+
+        # Calibration at the start; then pass after pass, each opening with the lecture's
+        # demo; the calibration kernels' "end" window after the last point of the sweep.
+        def phase(item: pytest.Item) -> tuple:
+            when = _param(item, "when")
+            if when is not None:
+                return (0,) if when == "start" else (2,)
+            return (1, _param(item, "pass_number"), 0 if _param(item, "kernel") else 1)
+
+        items.sort(key=phase)  # stable: the parametrized order is kept within a phase
 
     def pytest_report_teststatus(self, report: pytest.TestReport, config: pytest.Config):
         # Our own progress line replaces pytest's dots and s's.
@@ -68,8 +89,10 @@ class SweepPlugin:
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
         report = yield
         if call.when == "call" and _param(item, "backend"):
-            backend, m, n_x = (item.callspec.params[k] for k in ("backend", "m", "n_x"))
-            what = f"{backend} m={m} n_x={n_x}: "
+            pass_number, backend, m, n_x = (
+                item.callspec.params[k] for k in ("pass_number", "backend", "m", "n_x")
+            )
+            what = f"pass {pass_number}: {backend} m={m} n_x={n_x}: "
             if report.skipped:
                 what += report.longrepr[2].removeprefix("Skipped: ")
             elif report.failed:
@@ -83,6 +106,7 @@ class SweepPlugin:
     def pytest_benchmark_update_machine_info(self, config: pytest.Config, machine_info: dict):
         facts = machine.collect(self.settings.threads)
         facts["read_bandwidth"] = bandwidth.measure()
+        facts["cache_probe"] = bandwidth.cache_knee()
         machine_info["lrbench"] = facts
 
     def pytest_benchmark_update_json(self, config: pytest.Config, benchmarks, output_json: dict):
@@ -91,6 +115,7 @@ class SweepPlugin:
             "settings": self.settings.as_dict(),
             "skipped": self.state.skipped,
             "first_call_s": self.state.first_call_s,
+            "order": [list(point) for point in self.settings.points()],
             # What analysis needs of each backend's contract, so it never imports impls.
             "backends": {
                 name: {

@@ -5,6 +5,7 @@ how each is timed. The same ``Settings`` object is handed to the pytest
 plugin that runs the sweep and is recorded in the result file.
 """
 
+import random
 from dataclasses import asdict, dataclass, replace
 
 import impls
@@ -38,8 +39,13 @@ class Settings:
     backends: tuple[str, ...] | None = None
     # A point whose predicted time for one gradient step exceeds this is skipped.
     budget_s: float = 2.0
-    # pytest-benchmark's calibration stops after this long at a fast point.
-    max_time_s: float = 0.5
+    # pytest-benchmark's calibration stops after this long at a fast point, in each pass.
+    max_time_s: float = 0.2
+    # Each point is measured once per pass; passes sweep the whole grid one after another, so
+    # drift over the run shows as spread between passes instead of biasing one backend.
+    passes: int = 3
+    # Time the lecture's dot-product demo in every pass (bench/harness/lecture.py).
+    lecture: bool = True
     threads: int = 1
     seed: int = 0
     # (backend, factor): make each step of that backend take factor times as long. Only for
@@ -52,12 +58,22 @@ class Settings:
     def backend_names(self) -> tuple[str, ...]:
         return tuple(impls.BACKENDS) if self.backends is None else self.backends
 
-    def points(self) -> list[tuple[str, int, int]]:
-        """(backend, m, n_x), smallest problems first, so every prediction has data below it."""
-        sizes = sorted(
+    def sizes(self) -> list[tuple[int, int]]:
+        """(m, n_x), smallest problems first, so every prediction has data below it."""
+        return sorted(
             ((m, n_x) for m in self.m for n_x in self.n_x), key=lambda s: (s[0] * s[1], s[0])
         )
-        return [(backend, m, n_x) for m, n_x in sizes for backend in self.backend_names]
+
+    def points(self) -> list[tuple[int, str, int, int]]:
+        """(pass, backend, m, n_x) in the order they run: pass after pass over the grid; at each
+        size, the backends back to back in an order shuffled per pass and size (seeded)."""
+        order = []
+        for pass_number in range(1, self.passes + 1):
+            for m, n_x in self.sizes():
+                backends = list(self.backend_names)
+                random.Random(f"{self.seed}-{pass_number}-{m}-{n_x}").shuffle(backends)
+                order += [(pass_number, backend, m, n_x) for backend in backends]
+        return order
 
     def as_dict(self) -> dict:
         """The settings as the result file records them."""
@@ -66,10 +82,10 @@ class Settings:
 
 PRESETS: dict[str, Settings] = {
     # What CI and a first-time user run: about a minute of measuring.
-    "quick": Settings("quick", m=(100, 1000, 10_000), n_x=(10, 100, 1000), max_time_s=0.25),
-    # The whole map in decades, in well under 15 minutes on 2 cores; the larger
-    # budget lets two_loop reach m·n_x = 1e8, where the speedups are largest.
-    "default": Settings("default", m=decades(10, 1_000_000), n_x=decades(1, 10_000), budget_s=10.0),
+    "quick": Settings("quick", m=(100, 1000, 10_000), n_x=(10, 100, 1000), max_time_s=0.1),
+    # The whole map in decades, 3 passes, within 15 minutes on 2 cores; the larger budget
+    # lets the loops reach m·n_x = 1e7-1e8, where the speedups are largest.
+    "default": Settings("default", m=decades(10, 1_000_000), n_x=decades(1, 10_000), budget_s=5.0),
     # Finer steps for report charts; expect about an hour.
     "full": Settings(
         "full", m=one_two_five(10, 1_000_000), n_x=one_two_five(1, 10_000), budget_s=10.0
@@ -137,6 +153,7 @@ def build_settings(
     budget: float | None = None,
     slowdown: str | None = None,
     dtype: str = "float64",
+    passes: int | None = None,
 ) -> Settings:
     """The preset, with any sizes, backends, threads or budget the user gave instead."""
     if preset not in PRESETS:
@@ -155,6 +172,10 @@ def build_settings(
     if dtype not in impls.DTYPES:
         raise OptionError(f"--dtype: choose from {', '.join(impls.DTYPES)}; got {dtype!r}")
     sweep = replace(sweep, dtype=dtype)
+    if passes is not None:
+        if passes <= 0:
+            raise OptionError(f"--passes: must be a positive integer; got {passes}")
+        sweep = replace(sweep, passes=passes)
     if slowdown is not None:
         sweep = replace(sweep, slowdown=parse_slowdown(slowdown))
     return replace(

@@ -71,9 +71,10 @@ def bytes_needed(backend: str, m: int, n_x: int, itemsize: int = 8) -> int:
     return itemsize * m * (n_x + 1) + impls.BACKENDS[backend].memory_bytes(m, n_x, itemsize)
 
 
-def pedantic_rounds(step_s: float) -> int:
+def pedantic_rounds(step_s: float, passes: int = 1) -> int:
+    """Rounds per pass for a slow point: about SLOW_POINT_TARGET_S in all, at least one."""
     low, high = SLOW_POINT_ROUNDS
-    return int(np.clip(SLOW_POINT_TARGET_S // step_s, low, high))
+    return max(1, int(np.clip(SLOW_POINT_TARGET_S // step_s, low, high)) // passes)
 
 
 @dataclass
@@ -83,17 +84,28 @@ class SweepState:
     measured: dict[str, list[tuple[int, int, float]]] = field(default_factory=dict)
     skipped: list[dict] = field(default_factory=list)
     first_call_s: dict[str, float] = field(default_factory=dict)
+    # What the first pass found at each point: its step time, or why it was skipped.
+    step_s: dict[tuple[str, int, int], float] = field(default_factory=dict)
+    skip_reasons: dict[tuple[str, int, int], str] = field(default_factory=dict)
     done: int = 0
     started: float = field(default_factory=time.perf_counter)
+    _predictions: dict[tuple, float | None] = field(default_factory=dict)
     _problem_key: tuple[int, int] | None = None
     _problem: Problem | None = None
+    # Data laid out by each prepare function for the current problem, with their sizes:
+    # backends that share a layout (numba's three) share one copy, as memory allows.
+    _prepared: dict = field(default_factory=dict)
 
     @property
     def total(self) -> int:
         return len(self.sweep.points())
 
     def predict(self, backend: str, m: int, n_x: int) -> float | None:
-        return cost_model.predict_seconds(self.measured.get(backend, []), m, n_x)
+        measured = self.measured.get(backend, [])
+        key = (backend, len(measured), m, n_x)  # a new measurement refits the model
+        if key not in self._predictions:
+            self._predictions[key] = cost_model.predict_seconds(measured, m, n_x)
+        return self._predictions[key]
 
     def skip_reason(self, backend: str, m: int, n_x: int, predicted: float | None) -> str | None:
         """Why this point must not run, or None. Budget first: it is the cheaper to know."""
@@ -111,25 +123,64 @@ class SweepState:
             )
         return None
 
-    def record_skip(
-        self, backend: str, m: int, n_x: int, predicted: float | None, reason: str
-    ) -> None:
-        status = reason.split(":")[0]
-        self.skipped.append(
-            dict(backend=backend, m=m, n_x=n_x, status=status, predicted_s=predicted, reason=reason)
-        )
+    def decide(
+        self, pass_number: int, backend: str, m: int, n_x: int
+    ) -> tuple[str | None, float | None]:
+        """(why to skip or None, predicted step time) for a point in a pass.
 
-    def record_measured(self, backend: str, m: int, n_x: int, median_s: float) -> None:
-        self.measured.setdefault(backend, []).append((m, n_x, median_s))
+        The first pass decides and records; later passes follow it, so every pass
+        measures the same points.
+        """
+        point = (backend, m, n_x)
+        if pass_number > 1:
+            return self.skip_reasons.get(point), self.step_s.get(point)
+        predicted = self.predict(backend, m, n_x)
+        reason = self.skip_reason(backend, m, n_x, predicted)
+        if reason:
+            self.skip_reasons[point] = reason
+            self.skipped.append(
+                dict(
+                    backend=backend,
+                    m=m,
+                    n_x=n_x,
+                    status=reason.split(":")[0],
+                    predicted_s=predicted,
+                    reason=reason,
+                )
+            )
+        return reason, predicted
+
+    def record_measured(
+        self, pass_number: int, backend: str, m: int, n_x: int, median_s: float
+    ) -> None:
+        if pass_number == 1:
+            self.step_s[(backend, m, n_x)] = median_s
+            self.measured.setdefault(backend, []).append((m, n_x, median_s))
 
     def problem(self, m: int, n_x: int) -> Problem:
         """The problem at (m, n_x); only one is kept, so large ones never pile up."""
         if self._problem_key != (m, n_x):
             self._problem = None
+            self._prepared.clear()
             gc.collect()
             self._problem = make_problem(m, n_x, self.sweep.seed, self.sweep.dtype)
             self._problem_key = (m, n_x)
         return self._problem
+
+    def prepared(self, backend: str, m: int, n_x: int):
+        """The backend's data for the problem at (m, n_x); a layout already made for another
+        backend is reused when it is the same prepare function (never timed either way)."""
+        impl = impls.BACKENDS[backend]
+        if impl.prepare not in self._prepared:
+            problem = self.problem(m, n_x)
+            itemsize = problem.X.itemsize
+            need = impl.memory_bytes(m, n_x, itemsize)
+            held = sum(size for _, size in self._prepared.values())
+            if bytes_needed(backend, m, n_x, itemsize) + held > MEMORY_SHARE * self.memory_at_start:
+                self._prepared.clear()
+                gc.collect()
+            self._prepared[impl.prepare] = (impl.prepare(problem.X, problem.Y), need)
+        return self._prepared[impl.prepare][0]
 
     def warm_up(self, backend: str) -> None:
         """Each backend's first call, on a tiny problem: numba compiles here, outside any timing."""
@@ -142,16 +193,19 @@ class SweepState:
         impl.gradient(tiny.w, tiny.b, data)
         self.first_call_s[backend] = time.perf_counter() - start
 
-    def expected_point_seconds(self, backend: str, m: int, n_x: int) -> float:
-        """Rough wall time a point will take: 0 if it will be skipped, else its rounds."""
-        predicted = self.predict(backend, m, n_x)
-        if predicted is None:
-            return self.sweep.max_time_s
-        if self.skip_reason(backend, m, n_x, predicted):
+    def expected_point_seconds(self, pass_number: int, backend: str, m: int, n_x: int) -> float:
+        """Rough wall time a point will take in a pass: 0 if skipped, else its rounds."""
+        point = (backend, m, n_x)
+        if point in self.skip_reasons:
             return 0.0
-        if predicted < CALIBRATE_BELOW_S:
+        known = self.step_s.get(point)
+        step = known if known is not None else self.predict(backend, m, n_x)
+        if step is None or step < CALIBRATE_BELOW_S:
             return self.sweep.max_time_s
-        return predicted * (1 + pedantic_rounds(predicted))  # warm-up call, then the rounds
+        if known is None and self.skip_reason(backend, m, n_x, step):
+            return 0.0
+        first_call = step if known is None else 0.0  # later passes skip the untimed call
+        return first_call + step * pedantic_rounds(step, self.sweep.passes)
 
     def progress(self, message: str) -> str:
         """The progress line after a point: count, elapsed time and a predicted remainder."""

@@ -17,6 +17,9 @@ from .plugin import SweepPlugin
 from .settings import OptionError, Settings, check_backends
 
 TIMED_STEPS = Path(__file__).parent / "timed_steps.py"
+# A calibrated round lasts at least this long (pytest-benchmark repeats a fast step within
+# it), so a fast point keeps a few hundred rounds per pass, not tens of thousands.
+MIN_ROUND_S = 0.0005
 
 
 class SweepError(RuntimeError):
@@ -25,7 +28,8 @@ class SweepError(RuntimeError):
 
 def describe(settings: Settings) -> str:
     return (
-        f"Sweeping {len(settings.points())} {settings.dtype} points ({settings.preset}): "
+        f"Sweeping {len(settings.sizes()) * len(settings.backend_names)} {settings.dtype} points "
+        f"in {settings.passes} pass(es) ({settings.preset}): "
         f"m in {list(settings.m)}, n_x in {list(settings.n_x)}, backends "
         f"{', '.join(settings.backend_names)}, {settings.threads} thread(s), budget "
         f"{settings.budget_s:g} s per step."
@@ -53,6 +57,7 @@ def run(settings: Settings) -> Run:
                 "--benchmark-quiet",
                 "-rfE",
                 f"--benchmark-max-time={settings.max_time_s}",
+                f"--benchmark-min-time={MIN_ROUND_S}",
                 f"--benchmark-json={json_path}",
             ],
             plugins=[SweepPlugin(settings)],

@@ -1,8 +1,9 @@
-"""What a sweep times: the calibration kernels, then one benchmark per (backend, m, n_x).
+"""What a sweep times: calibration kernels, the lecture's demo, one benchmark per point and pass.
 
 Collected only by ``sweep.run`` (its name does not match ``test_*.py``, so a
-plain ``pytest`` never starts a sweep). Only ``gradient`` is timed; data,
-layout conversion, the check against vectorized and compilation come before.
+plain ``pytest`` never starts a sweep). Only the work measured is timed;
+data, layout conversion, the check against vectorized and compilation come
+before or after.
 """
 
 import time
@@ -11,39 +12,56 @@ import numpy as np
 import pytest
 
 import impls
-from bench.harness.calibration import KERNELS
+from bench.harness import calibration, lecture
 from bench.harness.state import CALIBRATE_BELOW_S, pedantic_rounds, slowed_step
-from bench.results import CALIBRATION
+from bench.results import CALIBRATION, LECTURE
 
 
 @pytest.mark.parametrize("when", ["start", "end"])
-@pytest.mark.parametrize("kernel", list(KERNELS))
+@pytest.mark.parametrize("kernel", list(calibration.KERNELS))
 def test_calibration(benchmark, kernel, when):
     # Two windows minutes apart: a burst of load from a neighbour rarely covers both,
     # and the regression check reads each kernel's fastest round of all.
     benchmark.group = CALIBRATION
-    benchmark.pedantic(KERNELS[kernel], rounds=300, warmup_rounds=30)
+    benchmark.pedantic(calibration.KERNELS[kernel], rounds=300, warmup_rounds=30)
 
 
-def test_gradient_step(benchmark, sweep_state, backend, m, n_x):
-    predicted = sweep_state.predict(backend, m, n_x)
-    reason = sweep_state.skip_reason(backend, m, n_x, predicted)
+def test_lecture_demo(benchmark, pass_number, kernel):
+    benchmark.group = LECTURE
+    step = lecture.KERNELS[kernel]
+    if kernel == "numpy_dot":
+        benchmark(step)
+    else:  # a few hundred milliseconds a call: a fixed few rounds per pass
+        benchmark.pedantic(step, rounds=3, warmup_rounds=1)
+
+
+def test_gradient_step(benchmark, sweep_state, pass_number, backend, m, n_x):
+    reason, predicted = sweep_state.decide(pass_number, backend, m, n_x)
     if reason:
-        sweep_state.record_skip(backend, m, n_x, predicted, reason)
-        pytest.skip(reason)
+        pytest.skip(reason if pass_number == 1 else f"as in pass 1: {reason}")
 
     sweep_state.warm_up(backend)
     impl = impls.BACKENDS[backend]
     problem = sweep_state.problem(m, n_x)
-    data = impl.prepare(problem.X, problem.Y)
-    args = (problem.w, problem.b, data)
+    args = (problem.w, problem.b, sweep_state.prepared(backend, m, n_x))
     step = impl.gradient
     if sweep_state.sweep.slowdown[:1] == (backend,):
         step = slowed_step(impl.gradient, sweep_state.sweep.slowdown[1])
 
-    start = time.perf_counter()
-    result = step(*args)
-    first_call_s = time.perf_counter() - start
+    first_call_s = None
+    step_s = predicted  # from pass 1 in later passes
+    if pass_number == 1:  # the untimed first call: warms caches and picks the timing mode
+        start = time.perf_counter()
+        step(*args)
+        first_call_s = step_s = time.perf_counter() - start
+    if step_s is None or step_s < CALIBRATE_BELOW_S:  # None: pass 1 ran untimed
+        mode = "calibrated"
+        result = benchmark(step, *args)
+    else:
+        mode = "pedantic"
+        rounds = pedantic_rounds(step_s, sweep_state.sweep.passes)
+        result = benchmark.pedantic(step, args=args, rounds=rounds, iterations=1)
+
     # Fast and wrong is worthless: every backend must give the vectorized answer.
     # float32 data are summed in float32 by some backends: agreement to a few digits only.
     tolerance = 1e-7 if problem.X.dtype == np.float64 else 1e-3
@@ -52,19 +70,12 @@ def test_gradient_step(benchmark, sweep_state, backend, m, n_x):
         result.dw, problem.expected.dw, rtol=tolerance, atol=tolerance * scale
     )
     assert result.cost == pytest.approx(problem.expected.cost, rel=tolerance)
-
-    if first_call_s < CALIBRATE_BELOW_S:
-        mode = "calibrated"
-        benchmark(step, *args)
-    else:
-        mode = "pedantic"
-        benchmark.pedantic(step, args=args, rounds=pedantic_rounds(first_call_s), iterations=1)
     benchmark.extra_info.update(
         status="measured",
         mode=mode,
-        predicted_s=predicted,
+        predicted_s=predicted if pass_number == 1 else None,
         first_call_s=first_call_s,
         bytes_X=problem.X.itemsize * m * n_x,
     )
     if benchmark.stats is not None:  # None under --benchmark-disable
-        sweep_state.record_measured(backend, m, n_x, benchmark.stats.stats.median)
+        sweep_state.record_measured(pass_number, backend, m, n_x, benchmark.stats.stats.median)

@@ -5,10 +5,11 @@ files; ``python -m bench`` calls the same ``write_all`` after a sweep.
 """
 
 import argparse
+import json
 from pathlib import Path
 
 from ..analysis.speedups import with_speedups
-from ..analysis.verdicts import CLAIMS
+from ..analysis.verdicts import CLAIMS, judge, verdict_document
 from ..results import Run, write_atomic
 from .markdown import build
 
@@ -50,9 +51,12 @@ def write_all(
     others: tuple[Run, ...] = (),
     charts_and_report: bool = True,
 ) -> list[str]:
-    """latest.csv, and unless told otherwise the charts and REPORT.md; the problems met."""
+    """latest.csv and verdict.json, and unless told otherwise the charts and REPORT.md; the
+    problems met."""
     results_dir.mkdir(parents=True, exist_ok=True)
     write_csv(run, results_dir / "latest.csv", reference)
+    verdicts, _ = judge(run.table, None, run.bandwidth_Bps, run.cache_bytes)
+    write_atomic(results_dir / "verdict.json", json.dumps(verdict_document(verdicts), indent=1))
     if not charts_and_report:
         return []
     return build(run, plots_dir, results_dir / "REPORT.md", others, reference)

@@ -10,30 +10,30 @@ from pathlib import Path
 
 from ..results import ResultsError, Run
 from . import add_output_options, write_all
+from .answer import ReadmeError, write_answer
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.report",
-        description="Write latest.csv, the charts and REPORT.md from an existing results file "
-        "(measures nothing).",
+        description="Write latest.csv, verdict.json, the charts and REPORT.md from existing "
+        "results files (measures nothing). The first run is reported in full, beside it; "
+        "further runs (repeats, another dtype or thread count, other machines) are set side "
+        "by side with it, each labelled with its CPU, never pooled.",
     )
     parser.add_argument(
-        "--results",
+        "runs",
+        nargs="*",
         type=Path,
-        default=Path("results/latest.json"),
-        help="a results file written by python -m bench (default: %(default)s); the CSV and "
-        "REPORT.md go beside it",
+        default=[Path("results/latest.json")],
+        metavar="RUN.json",
+        help="results files written by python -m bench (default: results/latest.json)",
     )
     add_output_options(parser)
     parser.add_argument(
-        "--also",
+        "--readme",
         type=Path,
-        action="append",
-        default=[],
-        metavar="RESULTS",
-        help="another results file (e.g. a float32 or 2-thread run) to show beside this one; "
-        "may be repeated",
+        help="also rewrite the answer between the markers in this README from the first run",
     )
     return parser.parse_args(argv)
 
@@ -41,15 +41,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        run = Run.load(args.results)
-        others = tuple(Run.load(path) for path in args.also)
+        run, *others = (Run.load(path) for path in args.runs)
         if args.relative_to not in set(run.table["backend"]):
             raise ResultsError(
-                f"--relative-to: {args.relative_to} was not run in {args.results} "
+                f"--relative-to: {args.relative_to} was not run in {run.source} "
                 f"(it has {', '.join(dict.fromkeys(run.table['backend']))})"
             )
-        problems = write_all(run, args.results.parent, args.plots_dir, args.relative_to, others)
-    except ResultsError as exc:
+        results_dir = args.runs[0].parent
+        problems = write_all(run, results_dir, args.plots_dir, args.relative_to, tuple(others))
+        if args.readme:
+            write_answer(run, args.readme)
+    except (ResultsError, ReadmeError) as exc:
         print(f"python -m bench.report: error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
@@ -57,7 +59,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for problem in problems:
         print(f"python -m bench.report: {problem}", file=sys.stderr)
-    print(f"Wrote {args.results.parent}/latest.csv, REPORT.md and the charts in {args.plots_dir}/.")
+    print(
+        f"Wrote {results_dir}/latest.csv, verdict.json, REPORT.md and the charts in "
+        f"{args.plots_dir}/" + (f"; the answer in {args.readme}." if args.readme else ".")
+    )
     return 1 if problems else 0
 
 

@@ -22,6 +22,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from ..analysis.speedups import speedups  # noqa: E402
 from ..analysis.verdicts import CLAIMS  # noqa: E402
 from ..results import Run, write_atomic  # noqa: E402
+from ..units import format_ratio  # noqa: E402
 
 MAX_PANELS = 6
 
@@ -71,7 +72,7 @@ def _finish(fig, run: Run, title: str) -> None:
 def _predicted_legend_entries(reference: str) -> list[Line2D]:
     return [
         Line2D(
-            [], [], marker="o", color="0.3", linestyle="-", label="measured (bars: quartile range)"
+            [], [], marker="o", color="0.3", linestyle="-", label="measured (bars: 95% interval)"
         ),
         Line2D(
             [],
@@ -184,7 +185,12 @@ def speedup_heatmap(table: pd.DataFrame, run: Run, reference: str):
         .astype(bool)
     )
     measured_grid = grid.where(~is_predicted)
-    fig, ax = plt.subplots(figsize=(1.3 * len(ms) + 3, 0.8 * len(nxs) + 2.5), layout="constrained")
+    bounds = {
+        (r.n_x, r.m): f"\n[{format_ratio(r.low)}–{format_ratio(r.high)}]"
+        for r in points.itertuples()
+        if r.low == r.low
+    }
+    fig, ax = plt.subplots(figsize=(1.5 * len(ms) + 3, 0.9 * len(nxs) + 2.5), layout="constrained")
     values = grid.to_numpy(dtype=float)
     finite = values[np.isfinite(values)]
     norm = LogNorm(vmin=max(finite.min(), 1e-2), vmax=finite.max())
@@ -219,21 +225,21 @@ def speedup_heatmap(table: pd.DataFrame, run: Run, reference: str):
             ax.text(
                 j,
                 i,
-                f"{value:.3g}x",
+                f"{format_ratio(value)}x{bounds.get((nxs[i], ms[j]), '')}",
                 ha="center",
                 va="center",
-                fontsize=8,
+                fontsize=7,
                 color="white" if light else "black",
             )
     ax.set_xticks(range(len(ms)), [f"{m:,}" for m in ms], rotation=30)
     ax.set_yticks(range(len(nxs)), [f"{n:,}" for n in nxs])
     ax.set(xlabel="m (examples)", ylabel="n_x (features)")
     fig.colorbar(image, ax=ax, label=f"speedup of {backend} over {reference} (×)")
-    title = f"{backend} / {reference} speedup"
+    title = f"{backend} / {reference} [95% interval]"
     claim = next((c for c in CLAIMS if (c.backend, c.baseline) == (backend, reference)), None)
     if claim:
         _outline_region(ax, measured_grid.to_numpy(dtype=float) >= claim.factor)
-        title += f"; red border: where the {claim.label} claim holds (measured)"
+        title += f"; red border: median ≥ {claim.factor:g}x"
     _finish(fig, run, title)
     return fig
 
@@ -341,11 +347,16 @@ def throughput(table: pd.DataFrame, run: Run, reference: str):
             va="top",
             color="red",
         )
+    caches = []
     if run.last_level_cache:
         level, size = run.last_level_cache
+        caches.append((size, f"{level} cache as reported"))
+    if run.measured_cache_bytes and run.measured_cache_bytes != (caches[0][0] if caches else 0):
+        caches.append((run.measured_cache_bytes, "cache as measured"))
+    for size, what in caches:
         ax.axvline(size / run.itemsize, color="0.4", linestyle=":")
         ax.annotate(
-            f" X fills the {level} cache ({size / 2**20:.3g} MiB)",
+            f" X fills the {what} ({size / 2**20:.3g} MiB)",
             (size / run.itemsize, 0.02),
             xycoords=("data", "axes fraction"),
             fontsize=8,

@@ -43,6 +43,7 @@ def test_help_lists_every_preset_grid_and_every_backend_with_its_description(cap
         (["--backends", "gpu"], "--backends: unknown backend 'gpu'"),
         (["--threads", "0"], "--threads: must be a positive integer"),
         (["--dtype", "float16"], "--dtype: choose from float64, float32"),
+        (["--passes", "0"], "--passes: must be a positive integer"),
         (["--relative-to", "vectorized", "--backends", "numba"], "--relative-to: vectorized is"),
     ],
 )
@@ -74,7 +75,7 @@ def test_a_run_writes_json_csv_report_and_a_summary(tmp_path):
         str(tmp_path / "plots"),
     )
     assert done.returncode == 0, done.stderr
-    assert "[12/12 " in done.stdout
+    assert "[36/36 " in done.stdout  # 12 points in each of 3 passes
     runs = list((results / "runs").glob("*.json"))
     assert len(runs) == 1 and not list((results / "runs").glob(".tmp*"))
     latest = json.loads((results / "latest.json").read_text())
@@ -93,7 +94,21 @@ def test_a_run_writes_json_csv_report_and_a_summary(tmp_path):
     assert (table.loc[table["backend"] == "numba", "speedup_vs_numba"] == 1).all()
     assert "speedup_vs_two_loop" in table  # the claims' baseline, whatever the reference
     assert f"From `{results / 'latest.json'}`" in (results / "REPORT.md").read_text()
+    assert json.loads((results / "verdict.json").read_text())["claims"][0]["label"] == "~300x"
+    # Every round's time is kept, in every pass, in the order the sweep recorded.
+    assert run.document["lrbench"]["order"] == [list(p) for p in harness_points(run)]
+    gradient = [b for b in latest["benchmarks"] if b["group"] is None]
+    assert {b["params"]["pass_number"] for b in gradient} == {1, 2, 3}
+    assert all(len(b["stats"]["data"]) == b["stats"]["rounds"] for b in gradient)
+    assert set(run.lecture["kernel"]) == {"loop_over_numpy", "loop_over_list", "numpy_dot"}
     assert (tmp_path / "plots" / "speedup_heatmap.png").exists()
+
+
+def harness_points(run):
+    from bench.harness.settings import Settings
+
+    settings = {k: tuple(v) if isinstance(v, list) else v for k, v in run.settings.items()}
+    return Settings(**settings).points()
 
 
 def test_a_failed_sweep_leaves_previous_results_untouched(tmp_path, monkeypatch, capsys):

@@ -3,10 +3,11 @@
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
-from bench.analysis.speedups import speedup_summary, speedups, with_speedups
+from bench.analysis.speedups import interval, speedup_summary, speedups, with_speedups
 from bench.results import Run, write_atomic
-from tests.bench.damaged import RUN
+from tests.bench.damaged import FIXTURES, RUN
 
 
 @pytest.fixture(scope="module")
@@ -14,17 +15,22 @@ def run():
     return Run.load(RUN)
 
 
-def median(run, backend, m, n_x):
-    return run.table.set_index(["backend", "m", "n_x"]).loc[(backend, m, n_x), "median_s"]
+def passes(run, backend, m, n_x):
+    return np.array(
+        run.table.set_index(["backend", "m", "n_x"]).loc[(backend, m, n_x), "pass_medians_s"]
+    )
 
 
-def test_speedups_are_ratios_of_medians_where_both_were_measured(run):
+def test_speedups_are_geometric_means_of_the_passes_ratios(run):
     at = with_speedups(run.table, ["two_loop", "one_loop"]).set_index(["backend", "m", "n_x"])
-    expected = median(run, "two_loop", 10, 1) / median(run, "numba", 10, 1)
+    ratios = passes(run, "two_loop", 10, 1) / passes(run, "numba", 10, 1)
+    assert len(ratios) == 3
+    expected = np.exp(np.log(ratios).mean())
     assert at.loc[("numba", 10, 1), "speedup_vs_two_loop"] == pytest.approx(expected)
     assert at.loc[("two_loop", 10, 1), "speedup_vs_two_loop"] == 1
+    ratios = passes(run, "one_loop", 10, 1) / passes(run, "vectorized", 10, 1)
     assert at.loc[("vectorized", 10, 1), "speedup_vs_one_loop"] == pytest.approx(
-        median(run, "one_loop", 10, 1) / median(run, "vectorized", 10, 1)
+        np.exp(np.log(ratios).mean())
     )
     # two_loop was skipped at (100, 10): no speedup is invented there.
     assert np.isnan(at.loc[("numba", 100, 10), "speedup_vs_two_loop"])
@@ -33,8 +39,9 @@ def test_speedups_are_ratios_of_medians_where_both_were_measured(run):
 
 def test_any_backend_can_be_the_reference(run):
     at = with_speedups(run.table, ["numba"]).set_index(["backend", "m", "n_x"])
+    ratios = passes(run, "numba", 10, 1) / passes(run, "two_loop", 10, 1)
     assert at.loc[("two_loop", 10, 1), "speedup_vs_numba"] == pytest.approx(
-        median(run, "numba", 10, 1) / median(run, "two_loop", 10, 1)
+        np.exp(np.log(ratios).mean())
     )
     points = speedups(run.table, "two_loop", "numba")
     assert len(points) == 1 and points["speedup"].iloc[0] < 1  # numba is faster
@@ -58,3 +65,35 @@ def test_speedup_summary_has_one_row_per_point(run):
     assert list(summary.index) == [(10, 1), (100, 10)]
     assert list(summary.columns) == ["two_loop", "one_loop", "vectorized", "numba"]
     assert summary.loc[(10, 1), "two_loop"] == 1
+
+
+def test_interval_is_students_t_on_the_passes_log_speedups():
+    reference, own = [2.0, 2.2, 1.9], [0.01, 0.01, 0.011]
+    logs = np.log(np.array(reference) / np.array(own))
+    half = stats.t.ppf(0.975, df=2) * logs.std(ddof=1) / np.sqrt(3)
+    speedup, low, high = interval(reference, own)
+    assert speedup == pytest.approx(np.exp(logs.mean()))
+    assert (low, high) == pytest.approx((np.exp(logs.mean() - half), np.exp(logs.mean() + half)))
+
+
+def test_identical_passes_and_single_passes():
+    assert interval([2.0, 2.0], [1.0, 1.0]) == (2.0, 2.0, 2.0)
+    speedup, low, high = interval([3.0], [1.0])
+    assert speedup == pytest.approx(3.0) and np.isnan(low) and np.isnan(high)
+
+
+def test_every_speedup_carries_its_interval(run):
+    table = with_speedups(run.table, ["two_loop"])
+    measured = table.dropna(subset=["speedup_vs_two_loop"])
+    assert len(measured) > 1
+    assert (measured["speedup_vs_two_loop_low"] <= measured["speedup_vs_two_loop"]).all()
+    assert (measured["speedup_vs_two_loop"] <= measured["speedup_vs_two_loop_high"]).all()
+
+
+def test_a_one_pass_run_falls_back_to_the_quartiles():
+    old = Run.load(FIXTURES / "run_small_v1.json")
+    point = speedups(old.table, "numba", "two_loop").iloc[0]
+    at = old.table.set_index(["backend", "m", "n_x"])
+    base, own = at.loc[("two_loop", 10, 1)], at.loc[("numba", 10, 1)]
+    assert point["low"] == pytest.approx(base["q1_s"] / own["q3_s"])
+    assert point["high"] == pytest.approx(base["q3_s"] / own["q1_s"])

@@ -4,8 +4,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bench.analysis.agreement import agreement
 from bench.analysis.speedups import speedups
-from bench.analysis.verdicts import CLAIMS, fit_models, regime, size_where_claim_holds, verdict
+from bench.analysis.verdicts import (
+    CLAIMS,
+    Claim,
+    classify,
+    fit_models,
+    judge,
+    regime,
+    size_where_claim_holds,
+    verdict,
+    verdict_document,
+)
 from bench.cost_model import CostModel
 
 MS = [10, 100, 1000, 10_000, 100_000]
@@ -91,7 +102,9 @@ def test_verdict_on_the_300x_claim_matches_the_known_answer():
     got = {(r.m, r.n_x): r.holds for r in result.points.itertuples()}
     assert got == expected
     assert 0 < sum(expected.values()) < len(expected)
-    assert result.statement.startswith(f"Holds at {sum(expected.values())} of {len(expected)}")
+    assert result.statement.startswith(
+        f"The speedup reaches 300x at {sum(expected.values())} of {len(expected)}"
+    )
     assert "a ratio of 400x" in result.reasons[0]  # 40 ns / 0.1 ns per element
     assert "10 µs per step" in result.reasons[1]
 
@@ -100,9 +113,13 @@ def test_verdict_when_a_claim_holds_everywhere_or_nowhere():
     table = synthetic_table()
     models = fit_models(table)
     low_claim = type(CLAIMS[0])("~1x", "vectorized", 0.5)
-    assert verdict(low_claim, table, models, None).statement.startswith("Holds everywhere")
+    assert verdict(low_claim, table, models, None).statement.startswith(
+        "The speedup is at least 0.5x at every measured point"
+    )
     high_claim = type(CLAIMS[0])("~1e6x", "vectorized", 1e6)
-    assert verdict(high_claim, table, models, None).statement.startswith("Does not hold anywhere")
+    assert verdict(high_claim, table, models, None).statement.startswith(
+        "The speedup stays below 1e+06x at every measured point"
+    )
 
 
 def test_verdict_needs_common_points():
@@ -127,3 +144,70 @@ def test_size_from_which_a_claim_holds():
     )
     assert size_where_claim_holds(points) == 10_000
     assert np.isnan(size_where_claim_holds(points.assign(holds=False)))
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "expected", "at_least"),
+    [
+        (160, 500, "holds", "fails"),  # inside 150-600 but below 300
+        (310, 500, "holds", "holds"),
+        (620, 900, "fails", "holds"),  # above the band, so not "~300x", but at least 300x
+        (50, 120, "fails", "fails"),
+        (100, 200, "inconclusive", "fails"),
+        (250, 700, "inconclusive", "inconclusive"),
+        (np.nan, np.nan, "inconclusive", "inconclusive"),  # a predicted point has no interval
+    ],
+)
+def test_classes_come_from_the_whole_interval(low, high, expected, at_least):
+    claim = Claim("~300x", "vectorized", 300.0)
+    assert claim.band == (150.0, 600.0)
+    assert classify(low, high, *claim.band) == expected
+    assert classify(low, high, claim.factor) == at_least
+
+
+def test_each_claim_is_judged_against_both_loops_and_written_point_by_point():
+    table = synthetic_table()
+    verdicts, failures = judge(table)
+    # The synthetic run has no course loops: those verdicts say why they are missing.
+    assert [v.claim.name for v in verdicts] == [
+        "~300x (vectorized vs two_loop)",
+        "~10x (one_loop vs two_loop)",
+    ]
+    assert failures == {
+        "~300x (vectorized vs course_two_loop)": "course_two_loop not in this run",
+        "~10x (course_one_loop vs course_two_loop)": (
+            "course_one_loop, course_two_loop not in this run"
+        ),
+    }
+    document = verdict_document(verdicts)
+    first = document["claims"][0]
+    assert first["band"] == [150.0, 600.0] and first["baseline"] == "two_loop"
+    assert len(first["points"]) == len(MS) * len(NXS)
+    assert set(first["points"][0]) == {
+        "m",
+        "n_x",
+        "speedup",
+        "low",
+        "high",
+        "class",
+        "class_at_least",
+    }
+    assert sum(first["counts"].values()) == len(first["points"])
+
+
+def test_agreement_of_a_run_with_itself_and_with_a_shifted_copy():
+    table = synthetic_table()
+    verdicts, _ = judge(table)
+    same = agreement(verdicts, verdicts)
+    assert (same["same_class"] == 1).all() and (same["first_holds_second"] == 1).all()
+    slower = table.assign(
+        median_s=np.where(
+            table["backend"] == "vectorized", table["median_s"] * 2, table["median_s"]
+        ),
+        q1_s=np.where(table["backend"] == "vectorized", table["q1_s"] * 2, table["q1_s"]),
+        q3_s=np.where(table["backend"] == "vectorized", table["q3_s"] * 2, table["q3_s"]),
+    )
+    shifted = agreement(verdicts, judge(slower)[0]).set_index("claim")
+    # Halving vectorized's speedups moves every one outside the other run's ±5% interval.
+    assert shifted.loc["~300x (vectorized vs two_loop)", "first_holds_second"] == 0
+    assert shifted.loc["~10x (one_loop vs two_loop)", "first_holds_second"] == 1

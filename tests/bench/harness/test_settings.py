@@ -1,5 +1,7 @@
 """Presets and the checks on the sweep's command-line options."""
 
+from dataclasses import replace
+
 import pytest
 
 import impls
@@ -20,12 +22,30 @@ def test_presets_are_the_documented_grids():
         assert sweep.backend_names == tuple(impls.BACKENDS) and sweep.threads == 1
 
 
-def test_points_run_smallest_problems_first_for_every_backend():
-    points = PRESETS["default"].points()
-    assert len(points) == 6 * 5 * len(impls.BACKENDS)
-    for backend in impls.BACKENDS:
-        sizes = [m * n for b, m, n in points if b == backend]
-        assert sizes == sorted(sizes)
+def test_every_pass_runs_every_point_smallest_problems_first():
+    settings = PRESETS["default"]
+    points = settings.points()
+    assert len(points) == 6 * 5 * len(impls.BACKENDS) * settings.passes == 3 * 6 * 5 * 8
+    passes = [p for p, *_ in points]
+    assert passes == sorted(passes)  # pass after pass over the whole grid
+    for pass_number in range(1, settings.passes + 1):
+        for backend in impls.BACKENDS:
+            sizes = [m * n for p, b, m, n in points if (p, b) == (pass_number, backend)]
+            assert sizes == sorted(sizes) and len(sizes) == 30
+
+
+def test_backends_of_a_point_run_back_to_back_in_a_seeded_shuffled_order():
+    settings = build_settings("quick", passes=3)
+    points = settings.points()
+    orders = {}
+    for start in range(0, len(points), len(settings.backend_names)):
+        block = points[start : start + len(settings.backend_names)]
+        assert len({(p, m, n) for p, _, m, n in block}) == 1  # one point, back to back
+        orders[block[0][0], block[0][2], block[0][3]] = [b for _, b, _, _ in block]
+    assert len({tuple(order) for order in orders.values()}) > 1  # not one fixed order
+    assert build_settings("quick", passes=3).points() == points  # the seed decides
+    reseeded = replace(settings, seed=1).points()
+    assert reseeded != points and sorted(reseeded) == sorted(points)
 
 
 def test_settings_are_recorded_with_the_backends_named():
@@ -58,6 +78,7 @@ def test_user_options_replace_the_preset():
         (dict(threads=0), "--threads: must be a positive integer"),
         (dict(budget=0.0), "--budget: must be a positive number"),
         (dict(budget=float("nan")), "--budget: must be a positive number"),
+        (dict(passes=0), "--passes: must be a positive integer"),
     ],
 )
 def test_bad_options_are_named(options, message):

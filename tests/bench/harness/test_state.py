@@ -17,12 +17,10 @@ def test_first_point_of_a_backend_always_runs(state):
 
 
 def test_point_over_budget_is_skipped_with_its_prediction(state):
-    state.record_measured("two_loop", 1000, 100, 0.01)
-    predicted = state.predict("two_loop", 100_000, 1000)
+    state.record_measured(1, "two_loop", 1000, 100, 0.01)
+    reason, predicted = state.decide(1, "two_loop", 100_000, 1000)
     assert predicted == pytest.approx(10.0)
-    reason = state.skip_reason("two_loop", 100_000, 1000, predicted)
     assert reason == "skipped-budget: predicted 10 s per step > budget 2 s"
-    state.record_skip("two_loop", 100_000, 1000, predicted, reason)
     assert state.skipped == [
         dict(
             backend="two_loop",
@@ -33,6 +31,17 @@ def test_point_over_budget_is_skipped_with_its_prediction(state):
             reason=reason,
         )
     ]
+
+
+def test_later_passes_follow_the_first(state):
+    state.record_measured(1, "two_loop", 1000, 100, 0.01)
+    state.decide(1, "two_loop", 100_000, 1000)
+    # Pass 2 measures faster, but neither its time nor a new prediction changes the plan.
+    state.record_measured(2, "two_loop", 1000, 100, 1e-6)
+    assert state.predict("two_loop", 100_000, 1000) == pytest.approx(10.0)
+    reason, step = state.decide(2, "two_loop", 100_000, 1000)
+    assert reason.startswith("skipped-budget") and len(state.skipped) == 1
+    assert state.decide(2, "two_loop", 1000, 100) == (None, 0.01)
 
 
 def test_point_too_big_for_memory_is_skipped(state):
@@ -50,10 +59,12 @@ def test_memory_is_the_data_plus_what_the_backend_says_it_holds():
     assert bytes_needed("numba", 10, 10, itemsize=4) == 4 * 110 + 4 * 100 + 8 * 20
 
 
-def test_slow_points_get_a_few_rounds():
+def test_slow_points_get_a_few_rounds_shared_among_passes():
     assert pedantic_rounds(2.0) == 3
     assert pedantic_rounds(0.5) == 6
     assert pedantic_rounds(0.021) == 10
+    assert pedantic_rounds(0.021, passes=3) == 3
+    assert pedantic_rounds(2.0, passes=3) == 1
 
 
 def test_problem_is_cached_one_at_a_time(state):
@@ -67,17 +78,23 @@ def test_problem_is_cached_one_at_a_time(state):
 
 def test_progress_counts_points_and_predicts_the_rest(state):
     line = state.progress("vectorized m=100 n_x=10: median 5 µs")
-    assert line.startswith(f"[ 1/{state.total} 0:00:00 elapsed, ~")
+    width = len(str(state.total))
+    assert state.total == 9 * len(state.sweep.backend_names) * state.sweep.passes
+    assert line.startswith(f"[{1:>{width}}/{state.total} 0:00:00 elapsed, ~")
     assert line.endswith("left, predicted] vectorized m=100 n_x=10: median 5 µs")
 
 
 def test_expected_point_seconds(state):
-    assert state.expected_point_seconds("numba", 100, 10) == state.sweep.max_time_s  # no data yet
-    state.record_measured("two_loop", 100, 10, 1e-3)
-    assert state.expected_point_seconds("two_loop", 1000, 10) == state.sweep.max_time_s
-    # 1 s per step: a warm-up call and 3 pedantic rounds
-    assert state.expected_point_seconds("two_loop", 10_000, 100) == pytest.approx(4.0)
-    assert state.expected_point_seconds("two_loop", 100_000, 1000) == 0  # over budget: skipped
+    passes = state.sweep.passes
+    assert state.expected_point_seconds(1, "numba", 100, 10) == state.sweep.max_time_s  # no data
+    state.record_measured(1, "two_loop", 100, 10, 1e-3)
+    assert state.expected_point_seconds(1, "two_loop", 1000, 10) == state.sweep.max_time_s
+    # 1 s per step: the untimed first call, then this pass's share of 3 rounds
+    rounds = pedantic_rounds(1.0, passes)
+    assert state.expected_point_seconds(1, "two_loop", 10_000, 100) == pytest.approx(1 + rounds)
+    state.record_measured(1, "two_loop", 10_000, 100, 1.0)
+    assert state.expected_point_seconds(2, "two_loop", 10_000, 100) == pytest.approx(rounds)
+    assert state.expected_point_seconds(1, "two_loop", 100_000, 1000) == 0  # over budget
 
 
 def test_slowed_step_waits_factor_times_the_steps_own_time():

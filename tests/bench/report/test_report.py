@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from bench.report import __main__ as cli
-from bench.report import build, charts, csv_table
+from bench.report import answer, build, charts, csv_table
 from bench.results import Run
 from tests.bench.damaged import CASES, FIXTURES, RUN
 
@@ -33,6 +33,8 @@ def test_every_chart_and_the_report_are_made(run, out):
     assert "| ~300x | vectorized vs two_loop |" in text
     assert "| ~10x | one_loop vs two_loop |" in text
     assert "## Cost model" in text and "| numba |" in text
+    assert "## The lecture's demo" in text and "`np.dot`" in text
+    assert "read as ~Nx" in text and "[95% interval]" in text
     assert "![speedup_heatmap](../plots/speedup_heatmap.png)" in text
     assert "9 of 16 points were not run" in text
     assert "skipped-budget: predicted" in text
@@ -95,8 +97,8 @@ def test_a_chart_that_cannot_be_made_is_named_and_the_rest_are_made(run, out):
     assert "**~300x**: no verdict: two_loop not in this run" in text
 
 
-def report_cli(tmp_path, results, *options):
-    return cli.main(["--results", str(results), "--plots-dir", str(tmp_path / "p"), *options])
+def report_cli(tmp_path, *runs_and_options):
+    return cli.main([*map(str, runs_and_options), "--plots-dir", str(tmp_path / "p")])
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -115,7 +117,7 @@ def test_a_run_with_too_few_points_or_a_missing_reference_exits_2(tmp_path, caps
     document = json.loads(RUN.read_text())
     document["benchmarks"] = [b for b in document["benchmarks"] if b["group"] == "calibration"][
         :1
-    ] + [b for b in document["benchmarks"] if b["group"] != "calibration"][:1]
+    ] + [b for b in document["benchmarks"] if b["group"] is None][:1]
     results = tmp_path / "latest.json"
     results.write_text(json.dumps(document))
     assert report_cli(tmp_path, results) == 2
@@ -124,15 +126,47 @@ def test_a_run_with_too_few_points_or_a_missing_reference_exits_2(tmp_path, caps
     assert "--relative-to: numba_fused was not run in" in capsys.readouterr().err
 
 
-def test_the_report_command_writes_csv_report_and_charts_beside_the_results(tmp_path):
+def test_the_report_command_writes_everything_beside_the_first_run(tmp_path):
     results = tmp_path / "latest.json"
     results.write_text(RUN.read_text())
-    also = tmp_path / "v1.json"
-    also.write_text((FIXTURES / "run_small_v1.json").read_text())
-    assert report_cli(tmp_path, results, "--also", str(also)) == 0
+    other = tmp_path / "v1.json"
+    other.write_text((FIXTURES / "run_small_v1.json").read_text())
+    assert report_cli(tmp_path, results, other, results) == 0
     text = (tmp_path / "REPORT.md").read_text()
-    assert f"(`{also}`)" in text  # the other run, side by side in the variants
+    assert f"(`{other}`)" in text  # the other run, side by side in the variants
+    assert "## Runs side by side" in text
+    # The same run twice: it agrees with itself everywhere.
+    assert f"Agreement of `{results}` and `{results}`" in text
+    assert "| 100% | 100% | 100% | 100% |" in text
     assert (tmp_path / "latest.csv").exists() and (tmp_path / "p" / "throughput.svg").exists()
+    verdicts = json.loads((tmp_path / "verdict.json").read_text())
+    assert {c["baseline"] for c in verdicts["claims"]} >= {"two_loop"}
+
+
+def test_the_readme_answer_is_written_between_its_markers_and_nowhere_else(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\n\n{answer.START}\nstale text\n{answer.END}\n\nRest.\n")
+    results = tmp_path / "latest.json"
+    results.write_text(RUN.read_text())
+    assert report_cli(tmp_path, results, "--readme", readme) == 0
+    text = readme.read_text()
+    assert text.startswith("# Title\n\n" + answer.START) and text.endswith(
+        answer.END + "\n\nRest.\n"
+    )
+    assert "stale text" not in text
+    assert "| ~300x | vectorized vs two_loop |" in text
+    run = Run.load(results)
+    assert f"From `{run.source}`: {run.label}" in text
+
+
+def test_a_readme_without_markers_exits_2(tmp_path, capsys):
+    readme = tmp_path / "README.md"
+    readme.write_text("# Title\n")
+    results = tmp_path / "latest.json"
+    results.write_text(RUN.read_text())
+    assert report_cli(tmp_path, results, "--readme", readme) == 2
+    assert "lacks the markers" in capsys.readouterr().err
+    assert readme.read_text() == "# Title\n"
 
 
 def test_an_unwritable_output_folder_exits_2_with_a_message(tmp_path, capsys):

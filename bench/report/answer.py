@@ -1,0 +1,123 @@
+"""The README's answer, written from a run between two markers, so prose and data cannot drift."""
+
+from pathlib import Path
+
+from ..analysis.lecture import LECTURE_MS, lecture_table
+from ..analysis.roofline import TARGET_POINT
+from ..analysis.speedups import speedups
+from ..analysis.verdicts import COURSE_BASELINE, Verdict, fit_models, judge
+from ..cost_model import CostModel
+from ..results import Run, write_atomic
+from ..units import format_ratio, format_seconds
+
+START = "<!-- answer:start: written by `nox -s report` from the result files; not by hand -->"
+END = "<!-- answer:end -->"
+EXAMPLE_POINT = (1000, 100)
+
+
+class ReadmeError(ValueError):
+    """The README has no place for the answer; the message says what is missing."""
+
+
+def _interval(row) -> str:
+    return f"{format_ratio(row.speedup)}x [{format_ratio(row.low)}, {format_ratio(row.high)}]"
+
+
+def _at(run: Run, backend: str, reference: str, point: tuple[int, int]) -> str | None:
+    rows = speedups(run.table, backend, reference)
+    rows = rows[(rows["m"] == point[0]) & (rows["n_x"] == point[1]) & ~rows["predicted"]]
+    return _interval(next(rows.itertuples())) if len(rows) else None
+
+
+def _verdict_rows(verdicts: list[Verdict]) -> list[str]:
+    def counts(v: Verdict, reading: str) -> str:
+        return " · ".join(f"{n} {name}" for name, n in v.count(reading).items())
+
+    return [
+        f"| {v.claim.label} | {v.claim.backend} vs {v.claim.baseline}"
+        f"{' (the loop the course timed)' if v.claim.baseline == COURSE_BASELINE else ''} | "
+        f"{format_ratio(v.points['speedup'].min())}x … {format_ratio(v.points['speedup'].max())}x"
+        f" | {counts(v, 'class')} | {counts(v, 'class_at_least')} |"
+        for v in verdicts
+    ]
+
+
+def _costs(run: Run) -> str | None:
+    models = fit_models(run.table)
+    costs = [
+        f"`{name}` {models[name].per_element_s / 2 * 1e9:.3g} ns"
+        for name in ("course_two_loop", "two_loop", "one_loop", "vectorized", "numba_fused")
+        if isinstance(models.get(name), CostModel)
+    ]
+    return ", ".join(costs) if costs else None
+
+
+def answer_lines(run: Run) -> list[str]:
+    verdicts, _ = judge(run.table, None, run.bandwidth_Bps, run.cache_bytes)
+    points = int((run.table["status"] == "measured").sum())
+    lines = [
+        f"From `{run.source}`: {run.label}; {points} points measured, each in "
+        f"{run.settings.get('passes', 1)} pass(es) spread over the run. Speedups are medians "
+        "with 95% intervals; a point **holds** when its whole interval lies inside the reading "
+        '("~Nx": N/2 to 2N; "at least Nx"), **fails** when all of it lies outside.',
+        "",
+        "| claim | compared | speedups over the grid | read as ~Nx | read as at least Nx |",
+        "| --- | --- | --- | --- | --- |",
+        *_verdict_rows(verdicts),
+        "",
+    ]
+    m, n_x = EXAMPLE_POINT
+    pairs = [("vectorized", "two_loop"), ("vectorized", COURSE_BASELINE), ("one_loop", "two_loop")]
+    found = [(b, r, _at(run, b, r, EXAMPLE_POINT)) for b, r in pairs]
+    said = [f"`{b}` over `{r}` {text}" for b, r, text in found if text]
+    if said:
+        lines += [f"At m={m:,}, n_x={n_x:,}: " + "; ".join(said) + ".", ""]
+    costs = _costs(run)
+    if costs:
+        lines += [
+            "Per multiply-add, from the fitted cost models (t ≈ a + p·m + c·m·n_x, c/2): "
+            f"{costs}. Loops are not slow; interpreted loops are.",
+            "",
+        ]
+    demo = lecture_table(run.lecture) if not run.lecture.empty else None
+    if demo is not None and "loop_over_numpy" in set(demo["kernel"]):
+        row = demo.set_index("kernel").loc["loop_over_numpy"]
+        lecture = LECTURE_MS["loop_over_numpy"] / LECTURE_MS["numpy_dot"]
+        lines += [
+            f"The lecture's own demo (a {1_000_000:,}-element dot product, a `for` loop over "
+            f"numpy arrays against `np.dot`): {format_seconds(row.seconds)} against "
+            f"{format_seconds(demo.set_index('kernel').loc['numpy_dot', 'seconds'])}, "
+            f"`np.dot` {format_ratio(row.dot_speedup)}x [{format_ratio(row.dot_speedup_low)}, "
+            f"{format_ratio(row.dot_speedup_high)}] faster (the lecture: "
+            f"{LECTURE_MS['loop_over_numpy']:g} ms against {LECTURE_MS['numpy_dot']:g} ms, "
+            f"{lecture:.0f}x).",
+            "",
+        ]
+    m, n_x = TARGET_POINT
+    large = [
+        (b, _at(run, b, "two_loop", TARGET_POINT))
+        for b in ("vectorized", "numba_fused", "numba_parallel")
+    ]
+    large = [f"`{b}` {text}" for b, text in large if text]
+    if large:
+        lines += [
+            f"At m={m:,}, n_x={n_x:,} ({run.itemsize * m * n_x / 1e6:,.0f} MB of X), over "
+            "`two_loop`: "
+            + "; ".join(large)
+            + ". [results/REPORT.md](results/REPORT.md) explains each number.",
+            "",
+        ]
+    return lines
+
+
+def write_answer(run: Run, readme: Path) -> None:
+    """Replace what stands between the markers in readme with the answer from run."""
+    try:
+        text = readme.read_text()
+    except OSError as exc:
+        raise ReadmeError(f"--readme: cannot read {readme}: {exc.strerror or exc}") from None
+    if START not in text or END not in text:
+        raise ReadmeError(f"--readme: {readme} lacks the markers {START!r} and {END!r}")
+    before, rest = text.split(START, 1)
+    _, after = rest.split(END, 1)
+    write_atomic(readme, "\n".join([before + START, "", *answer_lines(run), END]) + after)
