@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     args = options.parse_args(sys.argv[1:] if argv is None else argv)
     try:
         settings = settings_from(args)
+        args.relative_to = report.reference_for(list(settings.backend_names), args.relative_to)
         if args.relative_to not in settings.backend_names:
             raise harness.OptionError(
                 f"--relative-to: {args.relative_to} is not among the backends swept "

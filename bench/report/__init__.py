@@ -16,13 +16,20 @@ from .markdown import build
 DEFAULT_REFERENCE = "two_loop"
 
 
+def reference_for(backends: list[str], asked: str | None) -> str:
+    """The reference asked for, else two_loop, else the first backend run."""
+    if asked is not None:
+        return asked
+    return DEFAULT_REFERENCE if DEFAULT_REFERENCE in backends else backends[0]
+
+
 def add_output_options(parser: argparse.ArgumentParser) -> None:
     """The options of what is written, shared by ``python -m bench`` and ``bench.report``."""
     parser.add_argument(
         "--relative-to",
-        default=DEFAULT_REFERENCE,
         metavar="BACKEND",
-        help="the backend speedups are measured against (default: %(default)s)",
+        help=f"the backend speedups are measured against (default: {DEFAULT_REFERENCE}, or the "
+        "first backend run if it was not)",
     )
     parser.add_argument(
         "--plots-dir",
@@ -36,7 +43,12 @@ def csv_table(run: Run, reference: str):
     """The run's tidy table with speedups over the reference and over each claim's baseline."""
     references = [reference, *(claim.baseline for claim in CLAIMS)]
     present = [r for r in references if r in set(run.table["backend"])]
-    return with_speedups(run.table, present)
+    table = with_speedups(run.table, present)
+    # One cell per point: each pass's median, space-separated, in pass order.
+    table["pass_medians_s"] = table["pass_medians_s"].map(
+        lambda medians: " ".join(f"{t:.6g}" for t in medians) if isinstance(medians, tuple) else ""
+    )
+    return table
 
 
 def write_csv(run: Run, path: Path, reference: str) -> None:
@@ -62,4 +74,4 @@ def write_all(
     return build(run, plots_dir, results_dir / "REPORT.md", others, reference)
 
 
-__all__ = ["add_output_options", "build", "csv_table", "write_all", "write_csv"]
+__all__ = ["reference_for", "add_output_options", "build", "csv_table", "write_all", "write_csv"]

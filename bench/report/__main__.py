@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from ..results import ResultsError, Run
-from . import add_output_options, write_all
+from . import add_output_options, reference_for, write_all
 from .answer import ReadmeError, write_answer
 
 
@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         run, *others = (Run.load(path) for path in args.runs)
+        backends = list(dict.fromkeys(run.table["backend"]))
+        args.relative_to = reference_for(backends, args.relative_to)
         if args.relative_to not in set(run.table["backend"]):
             raise ResultsError(
                 f"--relative-to: {args.relative_to} was not run in {run.source} "

@@ -50,7 +50,7 @@ BAD_GRADIENT_INPUTS = {
     "unknown backend": (
         dict(backend="fortran"),
         ValueError,
-        "unknown backend 'fortran'; choose one of: two_loop, one_loop, vectorized, numba",
+        "unknown backend 'fortran'; choose one of: " + ", ".join(impls.BACKENDS),
     ),
 }
 

@@ -111,3 +111,19 @@ def test_slowed_step_waits_factor_times_the_steps_own_time():
     assert slowed_step(gradient, 1.5, clock)(None, None, None) == "result"
     # start at 1, the step ends at 12 (11 s with the clock's own tick): wait until 1 + 11 × 1.5
     assert now[0] >= 1 + 11 * 1.5
+
+
+def test_backends_sharing_a_layout_share_one_prepared_copy(state):
+    rows = state.prepared("numba", 20, 3)
+    assert state.prepared("numba_fused", 20, 3) is rows  # same prepare function
+    assert state.prepared("vectorized", 20, 3) is not rows
+    assert state.prepared("numba_parallel", 20, 3) is rows  # kept while memory allows
+    state.problem(30, 3)  # a new problem drops every layout of the old one
+    assert state.prepared("numba", 30, 3)[0].shape == (30, 3)
+
+
+def test_layouts_are_dropped_rather_than_memory_exceeded():
+    tight = SweepState(PRESETS["quick"], memory_at_start=8 * 20 * 4 * 4)  # room for ~3 copies
+    rows = tight.prepared("numba", 20, 3)
+    tight.prepared("one_loop", 20, 3)  # a second copy of X would not fit beside the first
+    assert len(tight._prepared) == 1 and tight.prepared("numba", 20, 3) is not rows
