@@ -48,7 +48,7 @@ def parser() -> argparse.ArgumentParser:
         "--passes",
         type=int,
         help="measure each point this many times, in passes over the whole grid, so that drift "
-        "shows as spread (default: the preset's, 3)",
+        "shows as spread (default: the preset's; quick 7, default and full 3)",
     )
     add(
         "--dtype",

@@ -44,7 +44,9 @@ def outside_backend():
 def test_a_backend_registered_outside_impls_is_swept_analysed_reported_and_charted(
     outside_backend, tmp_path
 ):
-    settings = build_settings("quick", m="30,300", nx="3,30", backends="two_loop,tanh_numpy")
+    settings = build_settings(
+        "quick", m="30,300", nx="3,30", backends="two_loop,tanh_numpy", passes=2
+    )
     run = harness.run(settings)
     assert isinstance(run, Run)
     assert set(run.measured["backend"]) == {"two_loop", "tanh_numpy"}
