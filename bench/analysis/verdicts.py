@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import cost_model
 from ..cost_model import CostModel
-from ..units import format_seconds
+from ..units import format_ratio, format_seconds
 from .speedups import speedups
 
 # A per-example term is kept only when it cuts the fit's relative error by this factor
@@ -257,7 +257,7 @@ def verdict(
 
 def extreme(points: pd.DataFrame, which: str) -> str:
     row = points.loc[points["speedup"].idxmax() if which == "max" else points["speedup"].idxmin()]
-    return f"{row.speedup:.3g}x at {_where(row)}"
+    return f"{format_ratio(row.speedup)}x at {_where(row)}"
 
 
 def size_where_claim_holds(points: pd.DataFrame) -> float:
