@@ -63,12 +63,6 @@ def parser() -> argparse.ArgumentParser:
         help="where runs/, latest.json, latest.csv and REPORT.md go (default: %(default)s)",
     )
     add("--no-report", action="store_true", help="write results only: no charts, no REPORT.md")
-    add(
-        "--slowdown",
-        metavar="BACKEND=FACTOR",
-        help="for testing the regression check only: make each step of BACKEND take FACTOR "
-        "times as long (recorded in the results)",
-    )
     return result
 
 
@@ -81,7 +75,6 @@ def settings_from(args: argparse.Namespace) -> Settings:
         args.backends,
         args.threads,
         args.budget,
-        args.slowdown,
         args.dtype,
         args.passes,
     )

@@ -48,9 +48,6 @@ class Settings:
     lecture: bool = True
     threads: int = 1
     seed: int = 0
-    # (backend, factor): make each step of that backend take factor times as long. Only for
-    # measuring whether the regression check catches a slowdown; never a real measurement.
-    slowdown: tuple = ()
     # float32 halves the bytes of X a step reads; see impls.make_problem.
     dtype: str = "float64"
 
@@ -133,21 +130,6 @@ def parse_backends(text: str) -> tuple[str, ...]:
     return check_backends(names, "backends")
 
 
-def parse_slowdown(text: str) -> tuple[str, float]:
-    """'vectorized=1.5' -> ('vectorized', 1.5)."""
-    backend, _, factor = text.partition("=")
-    check_backends((backend.strip(),), "slowdown")
-    try:
-        value = float(factor)
-    except ValueError:
-        raise OptionError(
-            f"--slowdown: expected BACKEND=FACTOR, e.g. vectorized=1.5; got {text!r}"
-        ) from None
-    if not value > 1:
-        raise OptionError(f"--slowdown: the factor must be above 1; got {value:g}")
-    return backend.strip(), value
-
-
 def build_settings(
     preset: str = "default",
     m: str | None = None,
@@ -155,7 +137,6 @@ def build_settings(
     backends: str | None = None,
     threads: int = 1,
     budget: float | None = None,
-    slowdown: str | None = None,
     dtype: str = "float64",
     passes: int | None = None,
 ) -> Settings:
@@ -180,8 +161,6 @@ def build_settings(
         if passes <= 0:
             raise OptionError(f"--passes: must be a positive integer; got {passes}")
         sweep = replace(sweep, passes=passes)
-    if slowdown is not None:
-        sweep = replace(sweep, slowdown=parse_slowdown(slowdown))
     return replace(
         sweep, threads=threads, budget_s=budget if budget is not None else sweep.budget_s
     )

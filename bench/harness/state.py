@@ -46,26 +46,6 @@ def make_problem(m: int, n_x: int, seed: int, dtype: str = "float64") -> Problem
     return Problem(X, Y, w, b, vectorized.gradient(w, b, vectorized.prepare(X, Y)))
 
 
-def slowed_step(gradient, factor: float, clock=time.perf_counter):
-    """The backend's step, then a busy wait of (factor - 1) times that step's own duration.
-
-    Exactly ``factor`` times the step's wall time at every size, for measuring
-    whether the regression check notices a slowdown. (Repeating the step on a
-    share of the examples would also repeat its fixed overhead, so a "1.25x"
-    slowdown came out at 1.4-1.9x where overhead dominates.)
-    """
-
-    def step(w, b, data):
-        start = clock()
-        result = gradient(w, b, data)
-        until = start + (clock() - start) * factor
-        while clock() < until:
-            pass
-        return result
-
-    return step
-
-
 def bytes_needed(backend: str, m: int, n_x: int, itemsize: int = 8) -> int:
     """X and Y themselves plus what the backend says it holds beyond them."""
     return itemsize * m * (n_x + 1) + impls.BACKENDS[backend].memory_bytes(m, n_x, itemsize)

@@ -13,7 +13,7 @@ import pytest
 
 import impls
 from bench.harness import calibration, lecture
-from bench.harness.state import CALIBRATE_BELOW_S, pedantic_rounds, slowed_step
+from bench.harness.state import CALIBRATE_BELOW_S, pedantic_rounds
 from bench.results import CALIBRATION, LECTURE
 
 
@@ -45,8 +45,6 @@ def test_gradient_step(benchmark, sweep_state, pass_number, backend, m, n_x):
     problem = sweep_state.problem(m, n_x)
     args = (problem.w, problem.b, sweep_state.prepared(backend, m, n_x))
     step = impl.gradient
-    if sweep_state.sweep.slowdown[:1] == (backend,):
-        step = slowed_step(impl.gradient, sweep_state.sweep.slowdown[1])
 
     first_call_s = None
     step_s = predicted  # from pass 1 in later passes

@@ -1,9 +1,18 @@
-"""python -m bench.regress.trials: how often does the regression check fire?
+"""python -m bench.regress.trials: how often does the A/B check fire, on this machine?
 
-Runs the quick sweep N times (optionally with one backend slowed down by
-``--slowdown``) and compares each run with the baseline, counting alarms.
-With no slowdown every alarm is a false alarm; with one, the count is the
-detection rate.
+Runs the real check (``python -m bench.regress``, fresh processes each time)
+over scenarios, round-robin so that a slow hour of the machine touches every
+scenario alike:
+
+- A/A: base and head are the same commit; every alarm is a false alarm.
+- the test switch: the head's step of one backend, or of all, made slower by
+  a factor (a busy wait of its own duration times factor - 1);
+- a real code change in a head commit: ``impls/_scalar.py`` computes σ's
+  exponential twice (shared by four backends; ``vectorized`` does not use it).
+
+After every check the results so far are written to ``--out`` (a JSON file),
+so a long session can be stopped and still counts. ``--table`` prints the
+Markdown table from that file; ``--readme`` writes it into the README.
 """
 
 import argparse
@@ -13,79 +22,230 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-BASELINE = Path("results/baseline/baseline.json")
+from ..harness import machine
+from ..readme import replace_section
+from ..results import write_atomic
+from . import ab
+
+OUT = Path("results/regress-trials.json")
+START = "<!-- trials:start: written by `nox -s trials` from results/regress-trials.json -->"
+END = "<!-- trials:end -->"
+SCALAR = "impls/_scalar.py"
+EXP_LINE = "    e = math.exp(-abs(t))\n"
+EXP_TWICE = (
+    EXP_LINE + "    e = 0.5 * (e + math.exp(-0.5 * abs(t)) ** 2)  # trial: the exponential twice\n"
+)
 
 
-def trial(index: int, work: Path, slowdown: str | None, baseline: Path) -> tuple[int, list[str]]:
-    """Exit status of the check on one fresh quick run, and the backends it named."""
-    results = work / f"trial-{index}"
-    sweep = [
-        sys.executable,
-        "-m",
-        "bench",
-        "--preset",
-        "quick",
-        "--no-report",
-        "--results-dir",
-        str(results),
+@dataclass
+class Scenario:
+    name: str
+    runs: int
+    inject: list[str] = field(default_factory=list)
+    real_change: bool = False
+    expect_alarm: bool = True
+
+
+def scenarios(aa_runs: int, runs: int) -> list[Scenario]:
+    plan = [Scenario("A/A (no change)", aa_runs, expect_alarm=False)]
+    for factor in (1.05, 1.10, 1.25):
+        plan.append(Scenario(f"vectorized {factor:.2f}x", runs, [f"vectorized={factor}"]))
+        plan.append(Scenario(f"all backends {factor:.2f}x", runs, [f"*={factor}"]))
+    plan.append(Scenario("σ's exp twice in impls/_scalar.py", runs, real_change=True))
+    return plan
+
+
+def commit_with_real_change(repo: Path, base: str) -> str:
+    """A commit on top of base whose _scalar.py computes the exponential twice."""
+    with ab.worktree(repo, base) as tree:
+        source = (tree / SCALAR).read_text()
+        if EXP_LINE not in source:
+            raise ab.CheckError(f"{SCALAR} no longer has the line {EXP_LINE.strip()!r} to change")
+        (tree / SCALAR).write_text(source.replace(EXP_LINE, EXP_TWICE, 1))
+        ab.git(
+            tree,
+            "-c",
+            "user.name=lrbench trials",
+            "-c",
+            "user.email=trials@localhost",
+            "commit",
+            "--quiet",
+            "--no-verify",
+            "-am",
+            "trial: exponential computed twice",
+        )
+        return ab.git(tree, "rev-parse", "HEAD")
+
+
+def one_check(base: str, head: str, scenario: Scenario, seed: int, out_dir: Path) -> dict:
+    command = [sys.executable, "-m", "bench.regress", "--base", base, "--out-dir", str(out_dir)]
+    command += ["--head", head, "--seed", str(seed)]
+    for switch in scenario.inject:
+        command += ["--inject-slowdown", switch]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    outcome = {"exit": done.returncode, "seconds": time.perf_counter() - started}
+    if done.returncode == 2:
+        return outcome | {"error": done.stderr.strip()[-2000:]}
+    summary = json.loads((out_dir / "summary.json").read_text())
+    tests = {t["test"]: t for t in summary["tests"]}
+    return outcome | {
+        "regressed": summary["regressed"],
+        "ratios": {name: round(t["ratio"], 4) for name, t in tests.items()},
+        "check_seconds": summary["seconds"],
+    }
+
+
+def counts(document: dict) -> list[dict]:
+    """Per scenario: checks run, alarms, check times."""
+    rows = []
+    for scenario in document["scenarios"]:
+        done = [o for o in document["outcomes"] if o["scenario"] == scenario["name"]]
+        usable = [o for o in done if o["exit"] != 2]
+        rows.append(
+            {
+                "scenario": scenario["name"],
+                "expect_alarm": scenario["expect_alarm"],
+                "checks": len(usable),
+                "unusable": len(done) - len(usable),
+                "alarms": sum(o["exit"] == 1 for o in usable),
+                "longest_s": max((o["seconds"] for o in usable), default=float("nan")),
+                "median_ratio": _median([o["ratios"].get(ab_target(scenario)) for o in usable]),
+                "named": Counter(name for o in usable for name in o["regressed"]),
+            }
+        )
+    return rows
+
+
+def ab_target(scenario: dict) -> str:
+    """The test whose ratio tells how large the scenario's slowdown looked."""
+    switches = scenario["inject"]
+    if switches and switches[0].startswith("vectorized="):
+        return "vectorized"
+    return "all backends"
+
+
+def _median(values: list) -> float:
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return float("nan")
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def table(document: dict) -> list[str]:
+    context = document["context"]
+    lines = [
+        f"{context['cpu']}, {context['started'][:10]}: `{context['command']}` "
+        f"(base `{context['base'][:12]}`; each check in fresh processes). Measured slowdown: "
+        "the check's own estimate for the slowed backend, or for all backends at once.",
+        "",
+        "| scenario | checks | alarms | rate | measured slowdown (median) | failed tests "
+        "(times) | longest check |",
+        "|---|---|---|---|---|---|---|",
     ]
-    if slowdown:
-        sweep += ["--slowdown", slowdown]
-    subprocess.run(sweep, check=True, capture_output=True)
-    check = subprocess.run(
-        [sys.executable, "-m", "bench.regress", str(baseline), str(results / "latest.json")],
-        capture_output=True,
+    for row in counts(document):
+        rate = f"{row['alarms'] / row['checks']:.0%}" if row["checks"] else "–"
+        kind = "false alarms" if not row["expect_alarm"] else "detections"
+        named = ", ".join(f"{name} ({n})" for name, n in row["named"].most_common())
+        lines.append(
+            f"| {row['scenario']} | {row['checks']} | {row['alarms']} {kind} | {rate} | "
+            f"{row['median_ratio']:.3f}x | {named or '–'} | {row['longest_s']:.0f} s |"
+        )
+    return lines
+
+
+def run_trials(args: argparse.Namespace) -> int:
+    repo = ab.repository_root(Path.cwd())
+    base = ab.resolve(repo, args.base)
+    plan = scenarios(args.aa_runs, args.runs)
+    if args.only:
+        plan = [s for s in plan if any(word in s.name for word in args.only)]
+    document = {
+        "context": {
+            "cpu": machine.collect(threads=1)["cpu_model"],
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "command": "python -m bench.regress.trials " + " ".join(args.argv),
+            "base": base,
+        },
+        "scenarios": [asdict(s) for s in plan],
+        "outcomes": [],
+    }
+    with tempfile.TemporaryDirectory() as work:
+        changed = ""
+        if any(s.real_change for s in plan):
+            changed = commit_with_real_change(repo, base)
+        total = sum(s.runs for s in plan)
+        started = time.perf_counter()
+        for index in range(max(s.runs for s in plan)):
+            for scenario in plan:
+                if index >= scenario.runs:
+                    continue
+                head = changed if scenario.real_change else base  # never the working tree
+                outcome = one_check(base, head, scenario, index, Path(work) / "out")
+                document["outcomes"].append({"scenario": scenario.name, "run": index} | outcome)
+                write_atomic(args.out, json.dumps(document, indent=1))
+                named = ", ".join(outcome.get("regressed", [])) or outcome.get("error", "")[-200:]
+                print(
+                    f"[{len(document['outcomes'])}/{total} {time.perf_counter() - started:.0f} s] "
+                    f"{scenario.name}: exit {outcome['exit']} {named}",
+                    flush=True,
+                )
+    print("\n".join(table(document)))
+    return 2 if any(o["exit"] == 2 for o in document["outcomes"]) else 0
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.regress.trials",
+        description=__doc__.split("\n\n")[0].split(": ", 1)[1],
     )
-    if check.returncode == 2:
-        return 2, []
-    summary = json.loads((results / "summary.json").read_text())
-    named = summary["regressed_backends"]
-    if not summary["claim_guard"]["ok"]:
-        named = [*named, "claim guard"]
-    return check.returncode, named
+    parser.add_argument("--base", default="HEAD", help="the commit compared (default: HEAD)")
+    parser.add_argument("--aa-runs", type=int, default=30, help="A/A checks (default: %(default)s)")
+    parser.add_argument(
+        "--runs", type=int, default=10, help="checks per slowdown scenario (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="WORD",
+        help="run only scenarios whose name has one of these words (e.g. A/A, 1.10x, σ)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=OUT, help="the trials' results (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--table", action="store_true", help="print the table from --out; measure nothing"
+    )
+    parser.add_argument(
+        "--readme", type=Path, help="with --table: write the table into this README's markers"
+    )
+    args = parser.parse_args(argv)
+    if args.aa_runs < 1 or args.runs < 1:
+        parser.error("--aa-runs and --runs must be at least 1")
+    if args.readme and not args.table:
+        parser.error("--readme goes with --table")
+    args.argv = argv
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.regress.trials", description=__doc__)
-    parser.add_argument(
-        "--runs", type=int, default=10, help="how many sweeps (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--slowdown",
-        metavar="BACKEND=FACTOR",
-        help="slow one backend down, e.g. vectorized=1.5 (default: none)",
-    )
-    parser.add_argument(
-        "--baseline",
-        type=Path,
-        default=BASELINE,
-        help="the baseline to compare with (default: %(default)s)",
-    )
-    args = parser.parse_args(argv)
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
-    outcomes: Counter = Counter()
-    named: Counter = Counter()
-    started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as work:
-        for index in range(args.runs):
-            status, backends = trial(index, Path(work), args.slowdown, args.baseline)
-            outcomes[status] += 1
-            named.update(backends)
-            print(
-                f"[{index + 1}/{args.runs} {time.perf_counter() - started:.0f} s] exit {status}"
-                + (f": regression in {', '.join(backends)}" if backends else ""),
-                flush=True,
-            )
-    alarms = outcomes[1]
-    what = f"slowdown {args.slowdown}" if args.slowdown else "no slowdown (every alarm is false)"
-    print(
-        f"\n{args.runs} runs, {what}: {alarms} alarm(s) ({alarms / args.runs:.0%}); "
-        f"backends named: {dict(named) or 'none'}; unusable: {outcomes[2]}"
-    )
-    return 2 if outcomes[2] else 0
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        if not args.table:
+            return run_trials(args)
+        document = json.loads(args.out.read_text())
+        lines = table(document)
+        if args.readme:
+            replace_section(args.readme, START, END, lines)
+        print("\n".join(lines))
+        return 0
+    except (OSError, ValueError, KeyError, ab.CheckError) as exc:
+        print(f"python -m bench.regress.trials: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

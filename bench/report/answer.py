@@ -7,16 +7,15 @@ from ..analysis.roofline import TARGET_POINT
 from ..analysis.speedups import speedups
 from ..analysis.verdicts import COURSE_BASELINE, Verdict, fit_models, judge
 from ..cost_model import CostModel
-from ..results import Run, write_atomic
+from ..readme import ReadmeError, replace_section
+from ..results import Run
 from ..units import format_ratio, format_seconds
 
 START = "<!-- answer:start: written by `nox -s report` from the result files; not by hand -->"
 END = "<!-- answer:end -->"
 EXAMPLE_POINT = (1000, 100)
 
-
-class ReadmeError(ValueError):
-    """The README has no place for the answer; the message says what is missing."""
+__all__ = ["ReadmeError", "answer_lines", "write_answer"]
 
 
 def _interval(row) -> str:
@@ -112,12 +111,4 @@ def answer_lines(run: Run) -> list[str]:
 
 def write_answer(run: Run, readme: Path) -> None:
     """Replace what stands between the markers in readme with the answer from run."""
-    try:
-        text = readme.read_text()
-    except OSError as exc:
-        raise ReadmeError(f"--readme: cannot read {readme}: {exc.strerror or exc}") from None
-    if START not in text or END not in text:
-        raise ReadmeError(f"--readme: {readme} lacks the markers {START!r} and {END!r}")
-    before, rest = text.split(START, 1)
-    _, after = rest.split(END, 1)
-    write_atomic(readme, "\n".join([before + START, "", *answer_lines(run), END]) + after)
+    replace_section(readme, START, END, answer_lines(run))

@@ -84,14 +84,3 @@ def test_user_options_replace_the_preset():
 def test_bad_options_are_named(options, message):
     with pytest.raises(OptionError, match=message):
         build_settings(**options)
-
-
-def test_slowdown_is_parsed_and_checked():
-    assert build_settings("quick", slowdown="vectorized=1.5").slowdown == ("vectorized", 1.5)
-    assert build_settings("quick").slowdown == ()
-    with pytest.raises(OptionError, match="--slowdown: the factor must be above 1"):
-        build_settings("quick", slowdown="numba=0.5")
-    with pytest.raises(OptionError, match="expected BACKEND=FACTOR"):
-        build_settings("quick", slowdown="numba")
-    with pytest.raises(OptionError, match="unknown backend 'gpu'"):
-        build_settings("quick", slowdown="gpu=2")

@@ -3,7 +3,7 @@
 import pytest
 
 from bench.harness.settings import PRESETS
-from bench.harness.state import SweepState, bytes_needed, pedantic_rounds, slowed_step
+from bench.harness.state import SweepState, bytes_needed, pedantic_rounds
 
 
 @pytest.fixture
@@ -95,22 +95,6 @@ def test_expected_point_seconds(state):
     state.record_measured(1, "two_loop", 10_000, 100, 1.0)
     assert state.expected_point_seconds(2, "two_loop", 10_000, 100) == pytest.approx(rounds)
     assert state.expected_point_seconds(1, "two_loop", 100_000, 1000) == 0  # over budget
-
-
-def test_slowed_step_waits_factor_times_the_steps_own_time():
-    now = [0.0]
-
-    def clock():
-        now[0] += 1.0  # every reading of the clock advances it by one second
-        return now[0]
-
-    def gradient(w, b, data):
-        now[0] += 10.0  # the step itself takes ten seconds
-        return "result"
-
-    assert slowed_step(gradient, 1.5, clock)(None, None, None) == "result"
-    # start at 1, the step ends at 12 (11 s with the clock's own tick): wait until 1 + 11 × 1.5
-    assert now[0] >= 1 + 11 * 1.5
 
 
 def test_backends_sharing_a_layout_share_one_prepared_copy(state):

@@ -1,38 +1,80 @@
-"""The trials tool counts alarms from the check's own summary."""
+"""The trials: scenarios run round-robin, outcomes counted, the table written from the file."""
 
 import json
 import subprocess
 
-from bench.regress import trials as regress_trials
+import pytest
+
+from bench.readme import ReadmeError
+from bench.regress import ab, trials
 
 
-def fake_runs(monkeypatch, outcomes):
-    """Replace the sweep and the check: the check's n-th call exits and summarises as told."""
-    calls = iter(outcomes)
+def fake_checks(monkeypatch, exits):
+    """Replace the real check: the n-th call exits as told and names a backend if it fails."""
+    calls = iter(exits)
+    seen = []
 
-    def run(command, **kwargs):
-        if "bench.regress" in command:
-            code, backends, guard_ok = next(calls)
-            summary = {"regressed_backends": backends, "claim_guard": {"ok": guard_ok}}
-            current = command[-1]
-            (regress_trials.Path(current).parent / "summary.json").write_text(json.dumps(summary))
-            return subprocess.CompletedProcess(command, code)
-        results = regress_trials.Path(command[command.index("--results-dir") + 1])
-        results.mkdir(parents=True)
-        return subprocess.CompletedProcess(command, 0)
+    def one_check(base, head, scenario, seed, out_dir):
+        seen.append((scenario.name, head == base))
+        code = next(calls)
+        regressed = ["vectorized"] if code == 1 else []
+        outcome = {"exit": code, "seconds": 30.0}
+        if code == 2:
+            return outcome | {"error": "cannot compare"}
+        return outcome | {
+            "regressed": regressed,
+            "ratios": {"vectorized": 1.1},
+            "check_seconds": 29,
+        }
 
-    monkeypatch.setattr(regress_trials.subprocess, "run", run)
-
-
-def test_alarms_and_named_backends_are_counted(monkeypatch, capsys):
-    fake_runs(monkeypatch, [(0, [], True), (1, ["vectorized"], True), (1, [], False)])
-    assert regress_trials.main(["--runs", "3", "--slowdown", "vectorized=1.5"]) == 0
-    out = capsys.readouterr().out
-    assert "3 runs, slowdown vectorized=1.5: 2 alarm(s) (67%)" in out
-    assert "{'vectorized': 1, 'claim guard': 1}" in out
+    monkeypatch.setattr(trials, "one_check", one_check)
+    return seen
 
 
-def test_unusable_comparisons_make_a_non_zero_exit(monkeypatch, capsys):
-    fake_runs(monkeypatch, [(2, [], True)])
-    assert regress_trials.main(["--runs", "1"]) == 2
-    assert "unusable: 1" in capsys.readouterr().out
+def test_scenarios_run_round_robin_and_are_counted(monkeypatch, tmp_path, capsys):
+    seen = fake_checks(monkeypatch, [0, 1, 0, 1, 0])
+    out = tmp_path / "trials.json"
+    args = ["--aa-runs", "3", "--runs", "2", "--only", "A/A", "vectorized 1.10x", "--out", str(out)]
+    assert trials.main(args) == 0
+    assert [name for name, _ in seen] == ["A/A (no change)", "vectorized 1.10x"] * 2 + [
+        "A/A (no change)"
+    ]
+    assert all(same for _, same in seen)  # the head is the base commit, never the working tree
+    rows = {row["scenario"]: row for row in trials.counts(json.loads(out.read_text()))}
+    assert rows["A/A (no change)"]["alarms"] == 0 and rows["A/A (no change)"]["checks"] == 3
+    assert rows["vectorized 1.10x"]["alarms"] == 2
+    table = capsys.readouterr().out
+    assert "| A/A (no change) | 3 | 0 false alarms | 0% |" in table
+    assert "| vectorized 1.10x | 2 | 2 detections | 100% | 1.100x | vectorized (2) |" in table
+
+
+def test_an_unusable_check_makes_a_non_zero_exit(monkeypatch, tmp_path):
+    fake_checks(monkeypatch, [2])
+    args = ["--aa-runs", "1", "--only", "A/A", "--out", str(tmp_path / "t.json")]
+    assert trials.main(args) == 2
+
+
+def test_table_goes_between_the_readme_markers(monkeypatch, tmp_path):
+    fake_checks(monkeypatch, [0])
+    out = tmp_path / "t.json"
+    trials.main(["--aa-runs", "1", "--only", "A/A", "--out", str(out)])
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\n{trials.START}\nold\n{trials.END}\nafter\n")
+    assert trials.main(["--table", "--out", str(out), "--readme", str(readme)]) == 0
+    text = readme.read_text()
+    assert "old" not in text and "| A/A (no change) | 1 | 0 false alarms |" in text
+    assert text.endswith(f"{trials.END}\nafter\n")
+    readme.write_text("no markers\n")
+    with pytest.raises(ReadmeError, match="lacks the markers"):
+        trials.replace_section(readme, trials.START, trials.END, [])
+    assert trials.main(["--table", "--out", str(out), "--readme", str(readme)]) == 2
+
+
+def test_the_real_change_is_a_commit_that_computes_the_exponential_twice(tmp_path):
+    clone = tmp_path / "clone"
+    root = ab.repository_root(trials.Path.cwd())
+    subprocess.run(["git", "clone", "-q", str(root), str(clone)], check=True)
+    changed = trials.commit_with_real_change(clone, "HEAD")
+    source = ab.git(clone, "show", f"{changed}:{trials.SCALAR}")
+    assert "math.exp(-0.5 * abs(t)) ** 2" in source
+    assert ab.git(clone, "rev-parse", f"{changed}~1") == ab.git(clone, "rev-parse", "HEAD")

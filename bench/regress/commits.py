@@ -1,0 +1,327 @@
+"""python -m bench.regress --base REF: is HEAD slower than the commit REF, on this machine?
+
+Both commits' backends are timed in the same job, interleaved round by round
+(``ab.py``), and judged on the paired rounds (``paired.py``). An alarm is
+confirmed by a fresh set of rounds in fresh processes before the check
+fails. Exit status: 0 no regression, 1 regression (confirmed), 2 cannot
+compare (unknown ref, a backend missing, a base that does not import, bad
+options).
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..harness import machine
+from ..results import write_atomic
+from ..units import format_seconds
+from . import ab, paired
+
+REF_FILE = Path("results/baseline/REF")
+OUT_DIR = Path("results/regress")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.regress",
+        description=__doc__.split("\n\n")[1].replace("\n", " ")
+        + " To compare two stored result files instead (for history): "
+        "python -m bench.regress BASELINE.json CURRENT.json (see --help there).",
+        epilog="Exit status: 0 no regression, 1 regression, 2 cannot compare.",
+    )
+    parser.add_argument(
+        "--base",
+        metavar="REF",
+        help=f"the commit to compare with (default: the one recorded in {REF_FILE})",
+    )
+    parser.add_argument(
+        "--head",
+        metavar="REF",
+        help="the commit to check (default: the working tree, uncommitted changes included)",
+    )
+    parser.add_argument(
+        "--backends", help="comma-separated backends to compare (default: all in both commits)"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=15, help="interleaved rounds per phase (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=paired.THRESHOLD,
+        help="smallest geometric-mean slowdown that fails the check (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--floor",
+        type=float,
+        default=paired.FLOOR,
+        help="the slowdown the one-sided test must exclude (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--alpha",
+        type=float,
+        default=paired.ALPHA,
+        help="false-alarm rate of one check, split over its tests (default: %(default)s)",
+    )
+    parser.add_argument("--dtype", choices=("float64", "float32"), default="float64")
+    parser.add_argument("--seed", type=int, default=0, help="data and order (default: 0)")
+    parser.add_argument(
+        "--no-confirm", action="store_true", help="fail on the first phase's alarm alone"
+    )
+    parser.add_argument(
+        "--out-dir",
+        type=Path,
+        default=OUT_DIR,
+        help="where summary.json, summary.md, rounds.csv and benchmark-action.json go "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--ref-file",
+        type=Path,
+        default=REF_FILE,
+        help="the file recording the accepted commit (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--update-baseline",
+        action="store_true",
+        help="record HEAD's commit in --ref-file as the accepted base, and stop",
+    )
+    parser.add_argument(
+        "--inject-slowdown",
+        metavar="BACKEND=FACTOR",
+        action="append",
+        default=[],
+        help="trials only: slow the head's BACKEND (or * for all) down by FACTOR",
+    )
+    args = parser.parse_args(argv)
+    if args.rounds < 3:
+        parser.error(f"--rounds must be at least 3; got {args.rounds}")
+    if not args.threshold >= args.floor > 1:
+        parser.error(f"need --threshold ≥ --floor > 1; got {args.threshold} and {args.floor}")
+    if not 0 < args.alpha < 1:
+        parser.error(f"--alpha must be in (0, 1); got {args.alpha}")
+    args.backends = [b.strip() for b in args.backends.split(",")] if args.backends else None
+    args.slowdown = {}
+    for switch in args.inject_slowdown:
+        name, _, factor = switch.partition("=")
+        try:
+            args.slowdown[name] = float(factor)
+        except ValueError:
+            parser.error(f"--inject-slowdown: expected BACKEND=FACTOR; got {switch!r}")
+        if not args.slowdown[name] > 1:
+            parser.error(f"--inject-slowdown: the factor must be above 1; got {switch!r}")
+    return args
+
+
+def base_ref(args: argparse.Namespace, repo: Path) -> str:
+    if args.base:
+        return args.base
+    ref_file = repo / args.ref_file
+    try:
+        return ref_file.read_text().split()[0]
+    except (OSError, IndexError):
+        raise ab.CheckError(
+            f"no --base given and no commit recorded in {ref_file} "
+            "(record one with --update-baseline)"
+        ) from None
+
+
+def update_baseline(repo: Path, ref_file: Path) -> int:
+    commit = ab.resolve(repo, "HEAD")
+    if ab.git(repo, "status", "--porcelain", "--untracked-files=no", "--", "impls"):
+        print("note: impls/ has uncommitted changes; the recorded commit does not have them.")
+    (repo / ref_file).parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(repo / ref_file, commit + "\n")
+    print(f"Recorded {commit} in {ref_file}: later checks compare with it. Commit that file.")
+    return 0
+
+
+class Check:
+    """Both phases of one check, with what they found."""
+
+    def __init__(self, args: argparse.Namespace, sides: list[ab.Side], say):
+        self.args, self.sides, self.say = args, sides, say
+        self.rng = np.random.default_rng(args.seed)
+        self.pairs: list[pd.DataFrame] = []
+        self.context: dict = {}
+
+    def phase(self, name: str, backends: list[str] | None) -> pd.DataFrame:
+        table, context = ab.measure(
+            self.sides,
+            backends,
+            self.args.rounds,
+            self.args.seed,
+            self.args.dtype,
+            self.rng,
+            self.say,
+            name,
+        )
+        self.context = self.context or context
+        self.pairs.append(table)
+        return table
+
+    def judge(self, table: pd.DataFrame, tests: int | None = None) -> pd.DataFrame:
+        a = self.args
+        return paired.judge(table, a.threshold, a.floor, a.alpha, tests)
+
+    def run(self) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """The first phase's tests and, if one fired, the confirmation's."""
+        first = self.judge(self.phase("check", self.args.backends))
+        fired = list(first.index[first["regressed"]])
+        if not fired or self.args.no_confirm:
+            return first, None
+        self.say(f"Alarm in {', '.join(fired)}: confirming with fresh processes.")
+        again = self.context["backends"] if paired.ALL in fired else fired
+        return first, self.judge(self.phase("confirmation", again), tests=len(first))
+
+
+def verdicts(first: pd.DataFrame, confirmation: pd.DataFrame | None) -> pd.DataFrame:
+    """The first phase's tests with a final ``regression`` column."""
+    table = first.copy()
+    if confirmation is None:
+        table["regression"] = table["regressed"]
+        return table
+    again = confirmation["regressed"].reindex(table.index, fill_value=False)
+    table["confirmation_ratio"] = (
+        confirmation["ratio"].reindex(table.index).where(table["regressed"])
+    )
+    table["regression"] = table["regressed"] & again
+    return table
+
+
+def ratio_text(ratio: float, low: float, high: float | None = None) -> str:
+    if high is None:
+        return f"{ratio:.3f}x (≥ {low:.3f}x)"
+    return f"{ratio:.3f}x [{low:.3f}, {high:.3f}]"
+
+
+def markdown(summary: dict, tests: pd.DataFrame, cells: pd.DataFrame) -> str:
+    """The summary a pull request shows (``$GITHUB_STEP_SUMMARY``)."""
+    regressed = summary["regressed"]
+    verdict = f"regression in {', '.join(regressed)}" if regressed else "no regression"
+    lines = [
+        f"### Regression check: {verdict}",
+        "",
+        f"Head `{summary['head']}` against base `{summary['base']}` on {summary['cpu']}, "
+        f"{summary['dtype']}, 1 thread; {summary['rounds']} interleaved rounds per phase, "
+        f"{summary['seconds']:.0f} s. A test fails at a slowdown ≥ {summary['threshold']}x "
+        f"whose one-sided bound excludes {summary['floor']}x.",
+        "",
+        "| test | head / base | one-sided bound | verdict |",
+        "|---|---|---|---|",
+    ]
+    for name, row in tests.iterrows():
+        verdict = "**regression**" if row["regression"] else "ok"
+        if row["regressed"] and not row["regression"]:
+            verdict = "ok (alarm not confirmed)"
+        lines.append(f"| {name} | {row['ratio']:.3f}x | ≥ {row['low']:.3f}x | {verdict} |")
+    shown = cells[cells["backend"].isin(regressed)] if regressed else cells
+    lines += [
+        "",
+        "| backend | m | n_x | base | head | head / base [95% interval] |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r.backend} | {r.m:,} | {r.n_x:,} | {format_seconds(r.base_s)} | "
+        f"{format_seconds(r.head_s)} | {ratio_text(r.ratio, r.low, r.high)} |"
+        for r in shown.itertuples()
+    ]
+    if summary["new_in_head"]:
+        lines += ["", f"New in head, not compared: {', '.join(summary['new_in_head'])}."]
+    return "\n".join(lines) + "\n"
+
+
+def benchmark_action_entries(cells: pd.DataFrame) -> list[dict]:
+    """github-action-benchmark's customSmallerIsBetter format: head's seconds per cell."""
+    return [
+        {
+            "name": f"{r.backend} m={r.m} n_x={r.n_x}",
+            "unit": "s",
+            "value": r.head_s,
+            "extra": f"head / base {ratio_text(r.ratio, r.low, r.high)}",
+        }
+        for r in cells.itertuples()
+    ]
+
+
+def publish(out_dir: Path, summary: dict, tests: pd.DataFrame, pairs: pd.DataFrame) -> str:
+    cells = paired.cell_intervals(pairs[pairs["phase"] == "check"])
+    text = markdown(summary, tests, cells)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    document = summary | {
+        "tests": tests.reset_index().to_dict(orient="records"),
+        "cells": cells.to_dict(orient="records"),
+    }
+    write_atomic(out_dir / "summary.json", json.dumps(document, indent=1, default=float))
+    write_atomic(out_dir / "summary.md", text)
+    write_atomic(out_dir / "rounds.csv", pairs.to_csv(index=False))
+    write_atomic(
+        out_dir / "benchmark-action.json", json.dumps(benchmark_action_entries(cells), indent=1)
+    )
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if step_summary:
+        with open(step_summary, "a", encoding="utf-8") as handle:
+            handle.write(text)
+    return text
+
+
+def compare(args: argparse.Namespace, repo: Path, say) -> int:
+    base_commit = ab.resolve(repo, base_ref(args, repo))
+    head_commit = ab.resolve(repo, args.head) if args.head else None
+    started = time.perf_counter()
+    with ab.worktree(repo, base_commit) as base_root, head_tree(repo, head_commit) as head_root:
+        head_label = head_commit[:12] if head_commit else "working tree"
+        sides = [
+            ab.Side("base", base_root, base_commit[:12]),
+            ab.Side("head", head_root, head_label, args.slowdown),
+        ]
+        say(f"Base {base_commit[:12]} against head ({head_label}) on this machine.")
+        check = Check(args, sides, say)
+        first, confirmation = check.run()
+    tests = verdicts(first, confirmation)
+    regressed = [name for name in tests.index if tests.loc[name, "regression"]]
+    summary = {
+        "verdict": "regression" if regressed else "no regression",
+        "regressed": regressed,
+        "base": base_commit,
+        "head": head_commit or "working tree",
+        "cpu": machine.collect(threads=1)["cpu_model"],
+        "dtype": args.dtype,
+        "rounds": args.rounds,
+        "threshold": args.threshold,
+        "floor": args.floor,
+        "alpha": args.alpha,
+        "confirmed": confirmation is not None,
+        "seconds": time.perf_counter() - started,
+        **check.context,
+    }
+    print(publish(args.out_dir, summary, tests, pd.concat(check.pairs)))
+    return 1 if regressed else 0
+
+
+def head_tree(repo: Path, commit: str | None) -> contextlib.AbstractContextManager[Path]:
+    """A worktree of the head commit, or the working tree itself."""
+    return ab.worktree(repo, commit) if commit else contextlib.nullcontext(repo)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+
+    def say(text: str) -> None:
+        print(text, flush=True)
+
+    try:
+        repo = ab.repository_root(Path.cwd())
+        if args.update_baseline:
+            return update_baseline(repo, args.ref_file)
+        return compare(args, repo, say)
+    except ab.CheckError as exc:
+        print(f"python -m bench.regress: error: {exc}", file=sys.stderr)
+        return 2

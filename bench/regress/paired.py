@@ -1,0 +1,105 @@
+"""Statistics on paired rounds: has the head become slower than the base?
+
+Each round gives, per cell (backend × point), the log of head time / base
+time, measured back to back. Per test, one value per round: the mean of its
+cells' log ratios (a backend's cells for a backend's test; every cell for the
+test on all backends at once, which catches a slowdown that every backend
+shares). A test fires when
+
+- its geometric-mean slowdown reaches ``threshold``, and
+- a one-sided t-test (scipy.stats.ttest_1samp) rejects "slowdown ≤ floor",
+  at level alpha / (number of tests) (Bonferroni, so one check as a whole
+  raises a false alarm from noise at most alpha of the time).
+
+The floor keeps a steady difference of a percent or two between two
+processes (where the allocator placed the arrays) from being an alarm; the
+threshold keeps a precisely measured but harmless slowdown from failing CI.
+"""
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+ALL = "all backends"
+THRESHOLD = 1.05
+FLOOR = 1.02
+ALPHA = 0.05
+CONFIDENCE = 0.95  # of the per-cell intervals shown beside an alarm
+
+
+def with_log_ratios(pairs: pd.DataFrame) -> pd.DataFrame:
+    return pairs.assign(log_ratio=np.log(pairs["head_s"] / pairs["base_s"]))
+
+
+def per_round(pairs: pd.DataFrame) -> dict[str, pd.Series]:
+    """Each test's value per round: mean log ratio over its cells."""
+    logs = with_log_ratios(pairs)
+    series = {
+        name: group.groupby("round")["log_ratio"].mean()
+        for name, group in logs.groupby("backend", sort=False)
+    }
+    series[ALL] = logs.groupby("round")["log_ratio"].mean()
+    return series
+
+
+def one_test(logs: pd.Series, tests: int, threshold: float, floor: float, alpha: float) -> dict:
+    ratio = float(np.exp(logs.mean()))
+    level = alpha / tests
+    if len(logs) < 2 or np.ptp(logs) == 0:
+        low, p_value = ratio, float(ratio <= floor)
+    else:
+        result = stats.ttest_1samp(logs, np.log(floor), alternative="greater")
+        low = float(np.exp(result.confidence_interval(1 - level).low))
+        p_value = float(result.pvalue)
+    return {
+        "rounds": len(logs),
+        "ratio": ratio,
+        "low": low,
+        "p_value": p_value,
+        "level": level,
+        "regressed": bool(ratio >= threshold and p_value < level),
+    }
+
+
+def judge(
+    pairs: pd.DataFrame,
+    threshold: float = THRESHOLD,
+    floor: float = FLOOR,
+    alpha: float = ALPHA,
+    tests: int | None = None,
+) -> pd.DataFrame:
+    """One row per test (each backend, then all backends): ratio, one-sided bound, verdict.
+
+    ``tests``: how many tests the correction counts (default: those here); a
+    confirmation keeps the count of the check it confirms.
+    """
+    series = per_round(pairs)
+    tests = tests or len(series)
+    rows = {name: one_test(logs, tests, threshold, floor, alpha) for name, logs in series.items()}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("test")
+
+
+def cell_intervals(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Per cell: geometric-mean ratio head/base with its two-sided 95% t interval."""
+    rows = []
+    for (backend, m, n_x), group in with_log_ratios(pairs).groupby(
+        ["backend", "m", "n_x"], sort=False
+    ):
+        logs = group["log_ratio"]
+        ratio = float(np.exp(logs.mean()))
+        low = high = ratio
+        if len(logs) > 1 and np.ptp(logs) > 0:
+            low, high = np.exp(stats.ttest_1samp(logs, 0.0).confidence_interval(CONFIDENCE))
+        rows.append(
+            {
+                "backend": backend,
+                "m": m,
+                "n_x": n_x,
+                "base_s": float(group["base_s"].median()),
+                "head_s": float(group["head_s"].median()),
+                "ratio": ratio,
+                "low": float(low),
+                "high": float(high),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,132 @@
+"""One side of an A/B check: times one tree's backends on command, in a process of its own.
+
+Run by path (``python worker.py ROOT``), never imported by the check: it puts
+ROOT first on ``sys.path`` and imports ``impls`` from there, so the base
+commit's backends run with nothing of HEAD's code in the process. It needs of
+``impls`` only what every commit since the backend contract has:
+``BACKENDS[name].prepare/gradient`` and ``make_problem(m, n_x, seed, dtype)``.
+
+The check drives two workers in turn, one line of JSON per request and per
+reply on stdin/stdout, so that it alone decides the interleaved order of
+base and head. (pytest-benchmark times a whole session in one process; it
+cannot hand the clock back and forth between two processes round by round.)
+
+Requests: ``prepare`` (data, layouts, each backend's untimed first call, where
+numba compiles), ``time`` (batches of calls at one prepared point), ``quit``.
+"""
+
+import json
+import os
+import sys
+import time
+import traceback
+
+
+def slowed(gradient, factor: float, clock=time.perf_counter):
+    """The step, then a busy wait of (factor - 1) times its own duration.
+
+    The trials' test switch: exactly ``factor`` times the step's wall time at
+    every size. (Repeating the step on a share of the examples would also
+    repeat its fixed overhead, so a "1.25x" slowdown came out at 1.4-1.9x.)
+    """
+
+    def step(w, b, data):
+        start = clock()
+        result = gradient(w, b, data)
+        until = start + (clock() - start) * factor
+        while clock() < until:
+            pass
+        return result
+
+    return step
+
+
+class Worker:
+    def __init__(self, impls, slowdown: dict[str, float]):
+        self.impls = impls
+        self.slowdown = slowdown
+        self.points: list[tuple] = []  # (step, args) per prepared point
+
+    def prepare(self, points: list, seed: int, dtype: str) -> dict:
+        import numpy as np
+
+        problems, first_call_s, results = {}, [], []
+        for name, m, n_x in points:
+            if (m, n_x) not in problems:
+                X, Y = self.impls.make_problem(m, n_x, seed, dtype)
+                w = (np.random.default_rng(seed + 1).standard_normal(n_x) / np.sqrt(n_x)).astype(
+                    dtype
+                )
+                problems[m, n_x] = (X, Y, w)
+            X, Y, w = problems[m, n_x]
+            backend = self.impls.BACKENDS[name]
+            step = backend.gradient
+            factor = self.slowdown.get(name, self.slowdown.get("*"))
+            if factor:
+                step = slowed(step, factor)
+            args = (w, 0.1, backend.prepare(X, Y))
+            start = time.perf_counter()
+            result = step(*args)
+            first_call_s.append(time.perf_counter() - start)
+            results.append(float(result.cost))
+            self.points.append((step, args))
+        return {"first_call_s": first_call_s, "cost": results}
+
+    def time(self, point: int, calls: int, batches: int) -> dict:
+        """Seconds per call of each batch of ``calls`` back-to-back calls."""
+        step, args = self.points[point]
+        seconds = []
+        for _ in range(batches):
+            start = time.perf_counter()
+            for _ in range(calls):
+                step(*args)
+            seconds.append((time.perf_counter() - start) / calls)
+        return {"s": seconds}
+
+
+def serve(root: str, slowdown: dict[str, float]) -> None:
+    sys.path.insert(0, root)
+    from threadpoolctl import threadpool_limits
+
+    import impls
+
+    where = os.path.realpath(impls.__file__)
+    if not where.startswith(os.path.realpath(root) + os.sep):
+        raise ImportError(f"impls was imported from {where}, not from {root}")
+    worker = Worker(impls, slowdown)
+    reply({"impls": where, "backends": list(impls.BACKENDS)})
+    for line in sys.stdin:
+        request = json.loads(line)
+        op = request.pop("op")
+        if op == "quit":
+            return
+        if op == "prepare":
+            answer = worker.prepare(**request)
+            # After the first calls: numba loads another BLAS when it compiles.
+            threadpool_limits(limits=1)
+        else:
+            answer = worker.time(**request)
+        reply(answer)
+
+
+def reply(message: dict) -> None:
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+def main(argv: list[str]) -> int:
+    root, *switches = argv
+    slowdown = {}
+    for switch in switches:  # BACKEND=FACTOR or *=FACTOR, from the trials only
+        name, _, factor = switch.partition("=")
+        slowdown[name] = float(factor)
+    try:
+        serve(root, slowdown)
+    except Exception:
+        reply({"error": traceback.format_exc(limit=4)})
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,80 @@
+"""The statistics of the A/B check, on synthetic paired rounds with known ratios."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bench.regress import paired
+
+
+def rounds(ratios: dict[str, float], count: int = 15, noise: float = 0.02, seed: int = 0):
+    """Paired rounds: two cells per backend, head = base × ratio × lognormal noise."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for number in range(1, count + 1):
+        for backend, ratio in ratios.items():
+            for m in (1_000, 100_000):
+                base = 1e-3 * m / 1000
+                rows.append(
+                    {
+                        "phase": "check",
+                        "round": number,
+                        "backend": backend,
+                        "m": m,
+                        "n_x": 100,
+                        "base_s": base * np.exp(rng.normal(0, noise)),
+                        "head_s": base * ratio * np.exp(rng.normal(0, noise)),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def test_no_change_raises_no_test():
+    tests = paired.judge(rounds({"a": 1.0, "b": 1.0, "c": 1.0}))
+    assert list(tests.index) == ["a", "b", "c", paired.ALL]
+    assert not tests["regressed"].any()
+    assert tests["ratio"].between(0.98, 1.02).all()
+
+
+def test_one_backend_ten_percent_slower_is_named_alone():
+    tests = paired.judge(rounds({"a": 1.10, "b": 1.0, "c": 1.0}))
+    assert list(tests.index[tests["regressed"]]) == ["a"]
+    assert tests.loc["a", "ratio"] == pytest.approx(1.10, rel=0.02)
+    assert 1.02 < tests.loc["a", "low"] < tests.loc["a", "ratio"]
+
+
+def test_a_slowdown_shared_by_all_backends_fails_every_test():
+    tests = paired.judge(rounds({"a": 1.10, "b": 1.10, "c": 1.10}))
+    assert tests["regressed"].all()
+
+
+def test_a_small_shared_slowdown_fails_only_the_test_on_all_backends():
+    # Each backend alone is too noisy to prove 1.06x; their mean over 8 backends is not.
+    tests = paired.judge(rounds({name: 1.06 for name in "abcdefgh"}, noise=0.06, seed=3))
+    assert tests.loc[paired.ALL, "regressed"]
+    assert not tests.drop(paired.ALL)["regressed"].all()
+
+
+def test_a_precise_slowdown_below_the_threshold_passes():
+    tests = paired.judge(rounds({"a": 1.03}, noise=0.002))
+    assert tests.loc["a", "low"] > 1.02  # proven above the floor ...
+    assert not tests.loc["a", "regressed"]  # ... but below the threshold
+
+
+def test_a_noisy_slowdown_above_the_threshold_passes():
+    tests = paired.judge(rounds({"a": 1.08}, count=4, noise=0.3, seed=1))
+    assert not tests.loc["a", "regressed"]
+
+
+def test_the_correction_counts_every_test():
+    data = rounds({"a": 1.06}, count=6, noise=0.03, seed=5)
+    alone, among_many = paired.judge(data), paired.judge(data, tests=40)
+    assert among_many.loc["a", "level"] == pytest.approx(0.05 / 40)
+    assert among_many.loc["a", "low"] < alone.loc["a", "low"]
+
+
+def test_cell_intervals_hold_the_ratio():
+    cells = paired.cell_intervals(rounds({"a": 1.2, "b": 0.9}))
+    assert len(cells) == 4
+    assert (cells["low"] < cells["ratio"]).all() and (cells["ratio"] < cells["high"]).all()
+    assert cells.groupby("backend")["ratio"].mean().round(1).to_dict() == {"a": 1.2, "b": 0.9}
