@@ -19,7 +19,7 @@ REPORTED_RUNS = (
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """Unit tests of the backends and the harness (numerics and behaviour, never speed)."""
-    session.install("-e", ".[test]")
+    session.install("-e", ".[test,jax]")
     session.run("pytest", *session.posargs)
 
 
@@ -34,7 +34,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
     """Measure the backends over the (m, n_x) grid, then chart and report; -- --help: options."""
-    session.install("-e", ".")
+    session.install("-e", ".[jax]")
     session.run("python", "-m", "bench", *session.posargs)
 
 

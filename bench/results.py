@@ -52,6 +52,7 @@ COLUMNS = [
     "mode",
     "predicted_s",
     "first_call_s",
+    "cpu_per_wall",
     "reason",
     "passes",
     "pass_medians_s",
@@ -68,6 +69,7 @@ ACROSS_PASSES = {
     "mode": "first",
     "predicted_s": "first",
     "first_call_s": "first",
+    "cpu_per_wall": "first",
 }
 
 
@@ -200,7 +202,7 @@ def _measured_row(bench: dict, where: str, check: _Checker) -> dict:
         "mode": check.get(extra, "mode", "str", f"{where}.extra_info", optional=True),
         "reason": None,
     }
-    for key in ("predicted_s", "first_call_s"):
+    for key in ("predicted_s", "first_call_s", "cpu_per_wall"):
         row[key] = check.get(extra, key, "number", f"{where}.extra_info", optional=True)
     if not row["q1_s"] <= row["median_s"] <= row["q3_s"]:
         raise check.fail(f"{where}.stats: the median is not between q1 and q3")

@@ -10,6 +10,8 @@ The functions below validate their input before any backend sees it, so bad
 data raises a clear ``ValueError`` or ``TypeError`` instead of a wrong number.
 """
 
+import importlib
+import importlib.util
 from typing import NamedTuple
 
 import numpy as np
@@ -30,6 +32,7 @@ from ._types import Backend, Gradient, copy_of_x
 __all__ = [
     "BACKENDS",
     "DTYPES",
+    "UNAVAILABLE",
     "Backend",
     "Fit",
     "Gradient",
@@ -56,6 +59,24 @@ BACKENDS: dict[str, Backend] = {
         numba_parallel,
     )
 }
+# Backends needing a package of an optional extra: module -> (that package, the extra).
+OPTIONAL = {"jax_xla": ("jax", "jax")}
+# Optional backends left out here, each with the reason, for a caller to show.
+UNAVAILABLE: dict[str, str] = {}
+
+
+def _register_optional() -> None:
+    for module, (package, extra) in OPTIONAL.items():
+        if importlib.util.find_spec(package) is None:
+            UNAVAILABLE[module] = (
+                f"{package} is not installed (pip install 'lr-vectorization-bench[{extra}]')"
+            )
+            continue
+        backend = importlib.import_module(f"{__name__}.{module}").BACKEND
+        BACKENDS[backend.name] = backend
+
+
+_register_optional()
 
 
 def register(backend: Backend) -> Backend:

@@ -2,18 +2,21 @@
 
 numpy's vectorized step streams X from memory twice (once for wᵀX, once for
 X·dZᵀ); above the last-level cache that traffic is its limit. Here examples
-(contiguous rows) are taken in blocks of about 256 KB: first z = w·x + b,
-dz and the loss for every row of the block, streaming it from memory; then
-dw += dz·x over the same rows, which are now in the L2 cache. Doing the two
-halves row by row instead lets the memory stream stall during every dw
-update (measured here at m=100,000, n_x=1,000: 14 GB/s of X row by row,
-18-20 GB/s blocked).
+(contiguous rows) are taken in blocks of about 256 KB, three loops a block:
+z = w·x + b for every row, streaming the block from memory; then dz and the
+loss for the whole block at once (``_block_math``: exp and log1p as
+polynomials LLVM vectorizes, four examples per AVX2 instruction, where
+``math.exp`` and ``math.log1p`` were one scalar library call each: 28 ns an
+example before, 5 ns now); then dw += dz·x over the same rows, now in the L2
+cache. Doing the two halves row by row instead lets the memory stream stall
+during every dw update (measured at m=100,000, n_x=1,000: 14 GB/s of X row
+by row, 18-20 GB/s blocked).
 
 Compiled with reassociation and FMA contraction allowed (``fastmath``
 limited to those two flags), so LLVM keeps several SIMD accumulators for the
 dot product instead of adding one product at a time; its rounding changes by
 a few ulps of the summed magnitudes, well within the agreement tolerance.
-Nothing is allocated per example: one block-sized scratch vector per call.
+Nothing is allocated per example: a few block-sized scratch vectors per call.
 float32 rows are summed in float32 (b and the stored dz take the rows'
 type), so a SIMD register holds twice as many elements; σ and the loss of
 each example are still computed in float64.
@@ -22,7 +25,7 @@ each example are still computed in float64.
 import numba
 import numpy as np
 
-from . import _scalar
+from . import _block_math
 from ._types import Backend, Gradient, copy_of_x
 from .numba_loops import prepare  # the same contiguous example rows
 
@@ -38,7 +41,12 @@ def accumulate(w, b, rows, labels, start, stop, dw):
     """Add the examples start..stop-1's contributions to dw; return their Σdz and Σloss."""
     n_x = rows.shape[1]
     block = max(1, BLOCK_BYTES // (rows.itemsize * n_x))
-    dz_block = np.empty(block, rows.dtype)
+    t = np.empty(block)
+    kf = np.empty(block)
+    dz = np.empty(block)
+    loss = np.empty(block)
+    scale_bits = np.empty(block, np.int64)
+    dz_rows = np.empty(block, rows.dtype)
     db = 0.0
     cost = 0.0
     for first in range(start, stop, block):
@@ -48,15 +56,17 @@ def accumulate(w, b, rows, labels, start, stop, dw):
             z = b
             for j in range(n_x):
                 z += w[j] * x[j]
-            dz, loss = _scalar.dz_and_loss(z, labels[i])
-            dz_block[i - first] = dz
-            db += dz
-            cost += loss
+            t[i - first] = (1.0 - 2.0 * labels[i]) * z
+        _block_math.dz_and_loss(t, labels, first, last - first, kf, scale_bits, dz, loss)
+        for i in range(last - first):
+            dz_rows[i] = dz[i]
+            db += dz[i]
+            cost += loss[i]
         for i in range(first, last):
             x = rows[i]
-            dz = dz_block[i - first]
+            d = dz_rows[i - first]
             for j in range(n_x):
-                dw[j] += dz * x[j]
+                dw[j] += d * x[j]
     return db, cost
 
 

@@ -7,6 +7,10 @@ import pandas as pd
 TARGET_POINT = (100_000, 1000)
 PARALLEL_SPEEDUP_TARGET = 1.3
 BANDWIDTH_SHARE_TARGET = 0.6
+FASTEST_SHARE_TARGET = 0.85  # of the 1-thread read bandwidth, by the fastest compiled backend
+COMPILED = ("numba_fused", "numba_parallel")  # ours; jax is the peer they are held against
+PEER = "jax"
+PEER_ELEMENTS = 1_000_000  # the peer comparison covers points with at least this m·n_x
 
 
 def roofline(table: pd.DataFrame, probe: dict | None, cache_bytes: int | None) -> pd.DataFrame:
@@ -87,4 +91,60 @@ def compiled_targets(
                 bool((ratio > 1).all()),
             )
         )
+    results += _peer_targets(table, threads, bandwidth_Bps)
     return results
+
+
+def _peer_targets(
+    table: pd.DataFrame, threads: int, bandwidth_Bps: float | None
+) -> list[tuple[str, str, bool | None]]:
+    """Our fastest compiled backend against the 1-thread bandwidth, and against jax."""
+    measured = table[table["status"] == "measured"]
+    times = measured.pivot(index=["m", "n_x"], columns="backend", values="median_s")
+    ours = [name for name in COMPILED if name in times.columns]
+    if threads != 1 or not ours:
+        return []
+    fastest = times[ours].min(axis=1)
+    m, n_x = TARGET_POINT
+    results = []
+    if (m, n_x) in fastest.index and bandwidth_Bps:
+        itemsize = int(measured["bytes_X"].iloc[0] // measured["elements"].iloc[0])
+        share = itemsize * m * n_x / fastest[(m, n_x)] / bandwidth_Bps
+        results.append(
+            _judged(
+                f"the fastest compiled backend reads X at ≥ {FASTEST_SHARE_TARGET:.0%} of the "
+                f"1-thread read bandwidth at m={m:,}, n_x={n_x:,}",
+                share,
+                f"{share:.0%} ({times.loc[(m, n_x), ours].idxmin()})",
+                bool(share >= FASTEST_SHARE_TARGET),
+            )
+        )
+    if PEER in times.columns:
+        large = [key for key in times.index if key[0] * key[1] >= PEER_ELEMENTS]
+        both = pd.DataFrame({"ours": fastest, "peer": times[PEER]}).loc[large].dropna()
+        ratio = both["peer"] / both["ours"]
+        lost = [f"m={k[0]:,}, n_x={k[1]:,} ({r:.2f}x)" for k, r in ratio[ratio < 1].items()]
+        results.append(
+            _judged(
+                f"our fastest compiled backend at least as fast as {PEER} at every point with "
+                f"m·n_x ≥ {PEER_ELEMENTS:,}",
+                float(len(ratio)) if len(ratio) else np.nan,
+                f"as fast at {(ratio >= 1).sum()} of {len(ratio)} points"
+                + (f"; slower at {'; '.join(lost)}" if lost else ""),
+                bool((ratio >= 1).all()),
+            )
+        )
+    return results
+
+
+def physical_limit(
+    table: pd.DataFrame, bandwidth_Bps: float | None, cache_bytes: int | None
+) -> pd.DataFrame:
+    """Per point whose X exceeds the cache: the time to read X once at the measured
+    bandwidth (no step can be faster), and each backend's time as a multiple of it."""
+    rows = table[(table["status"] == "measured") & (table["bytes_X"] > (cache_bytes or 0))]
+    if rows.empty or not bandwidth_Bps:
+        return pd.DataFrame()
+    times = rows.pivot(index=["m", "n_x"], columns="backend", values="median_s")
+    limit = rows.groupby(["m", "n_x"])["bytes_X"].first() / bandwidth_Bps
+    return times.div(limit, axis=0).assign(limit_s=limit)

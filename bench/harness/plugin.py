@@ -4,6 +4,8 @@
 reach the timed functions in ``timed_steps.py`` as a Python object.
 """
 
+import os
+
 import numba
 import pytest
 from threadpoolctl import threadpool_limits
@@ -16,12 +18,17 @@ from . import bandwidth, lecture, machine
 from .settings import Settings
 from .state import SweepState
 
+AFFINITY = hasattr(os, "sched_setaffinity")  # Linux; elsewhere only the thread limits hold
+
 
 class SweepPlugin:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.state = SweepState(settings)
         self.limits: threadpool_limits | None = None
+        self.all_cores = sorted(os.sched_getaffinity(0)) if AFFINITY else []
+        # The cores every timed step may run on: as many as the sweep's threads.
+        self.point_cores = set(self.all_cores[: settings.threads])
 
     def pytest_configure(self, config: pytest.Config) -> None:
         bandwidth.compile_probes()  # loads what numba loads, before the limits below
@@ -33,6 +40,14 @@ class SweepPlugin:
         # Again before every point: a BLAS loaded after the start (numba loads scipy's
         # OpenBLAS when it first compiles) would otherwise run on every core.
         threadpool_limits(limits=self.settings.threads)
+        # And the process's CPU affinity, which holds for thread pools threadpoolctl does not
+        # know (XLA's sizes itself from the affinity when jax starts, inside a point).
+        if self.point_cores:
+            os.sched_setaffinity(0, self.point_cores)
+
+    def pytest_runtest_teardown(self, item: pytest.Item) -> None:
+        if self.point_cores:  # the bandwidth probe measures every core between points
+            os.sched_setaffinity(0, self.all_cores)
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         if self.limits is not None:
@@ -107,6 +122,7 @@ class SweepPlugin:
         facts = machine.collect(self.settings.threads)
         facts["read_bandwidth"] = bandwidth.measure()
         facts["cache_probe"] = bandwidth.cache_knee()
+        facts["point_cpu_affinity"] = sorted(self.point_cores)
         machine_info["lrbench"] = facts
 
     def pytest_benchmark_update_json(self, config: pytest.Config, benchmarks, output_json: dict):

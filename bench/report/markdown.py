@@ -12,8 +12,9 @@ import pandas as pd
 from ..analysis import lecture
 from ..analysis.agreement import agreement
 from ..analysis.lecture import lecture_table
-from ..analysis.roofline import TARGET_POINT, compiled_targets, roofline
+from ..analysis.roofline import TARGET_POINT, compiled_targets, physical_limit, roofline
 from ..analysis.speedups import with_speedups
+from ..analysis.threads import thread_check
 from ..analysis.verdicts import (
     BAND_FACTOR,
     COURSE_BASELINE,
@@ -29,6 +30,7 @@ from ..units import format_rate, format_ratio, format_seconds
 from . import charts
 
 INTERVALS_LINK = "`bench/analysis/speedups.py`"
+NEAR_LIMIT = 20  # backends shown beside the physical limit: within this multiple somewhere
 
 
 def _cache_text(run: Run) -> str:
@@ -153,6 +155,10 @@ def machine_section(run: Run) -> list[str]:
             "Threads (BLAS and numba)",
             f"{facts.get('threads_requested', '?')} requested; numba "
             f"{facts.get('numba_threads', '?')}",
+        ),
+        (
+            "Threads used (CPU time / wall time)",
+            thread_check(run.table, run.threads) or "not measured",
         ),
         (
             "Memory read bandwidth",
@@ -298,6 +304,32 @@ def roofline_section(run: Run) -> list[str]:
         f"{r.share_of_all_threads:.0%} |"
         for backend, r in roofline(run.table, run.facts.get("read_bandwidth"), cache).iterrows()
     ]
+    return lines + limit_lines(run)
+
+
+def limit_lines(run: Run) -> list[str]:
+    """The physical limit at each point beyond the cache, and each backend's distance from it."""
+    limits = physical_limit(run.table, run.bandwidth_Bps, run.cache_bytes)
+    if limits.empty:
+        return []
+    # Interpreted loops stay tens to thousands of times above it: left out, they would only
+    # widen the table.
+    backends = [b for b in limits.columns if b != "limit_s" and limits[b].min() <= NEAR_LIMIT]
+    lines = [
+        "",
+        f"The physical limit per point: the time to read X once at the measured read bandwidth "
+        f"({format_rate(run.bandwidth_Bps)}, {run.threads} thread(s)); each backend's time as a "
+        f"multiple of it (1.0x would be the memory bus and nothing else); backends within "
+        f"{NEAR_LIMIT}x of it somewhere.",
+        "",
+        "| m | n_x | limit | " + " | ".join(backends) + " |",
+        "| ---: | ---: | ---: | " + " | ".join("---:" for _ in backends) + " |",
+    ]
+    for (m, n_x), row in limits.iterrows():
+        cells = [f"{row[b]:.2f}x" if pd.notna(row[b]) else "–" for b in backends]
+        lines.append(
+            f"| {m:,} | {n_x:,} | {format_seconds(row['limit_s'])} | " + " | ".join(cells) + " |"
+        )
     return lines
 
 

@@ -91,3 +91,15 @@ def test_a_backend_that_breaks_the_contract_is_refused_with_the_reason(changes, 
 def test_register_takes_only_backend_records():
     with pytest.raises(TypeError, match="register takes an impls.Backend; got module"):
         impls.register(impls.vectorized)
+
+
+def test_an_optional_backend_whose_package_is_missing_is_left_out_with_the_reason(monkeypatch):
+    monkeypatch.setattr(impls, "BACKENDS", dict(impls.BACKENDS))
+    monkeypatch.setattr(impls, "UNAVAILABLE", {})
+    impls.BACKENDS.pop("jax", None)
+    monkeypatch.setattr(impls.importlib.util, "find_spec", lambda name: None)
+    impls._register_optional()
+    assert "jax" not in impls.BACKENDS
+    assert impls.UNAVAILABLE == {
+        "jax_xla": "jax is not installed (pip install 'lr-vectorization-bench[jax]')"
+    }

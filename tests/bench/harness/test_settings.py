@@ -25,7 +25,7 @@ def test_presets_are_the_documented_grids():
 def test_every_pass_runs_every_point_smallest_problems_first():
     settings = PRESETS["default"]
     points = settings.points()
-    assert len(points) == 6 * 5 * len(impls.BACKENDS) * settings.passes == 3 * 6 * 5 * 8
+    assert len(points) == 6 * 5 * len(impls.BACKENDS) * settings.passes
     passes = [p for p, *_ in points]
     assert passes == sorted(passes)  # pass after pass over the whole grid
     for pass_number in range(1, settings.passes + 1):
