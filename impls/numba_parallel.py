@@ -12,13 +12,13 @@ import numba
 import numpy as np
 
 from ._types import Backend, Gradient, copy_of_x
-from .numba_fused import FASTMATH, accumulate
-from .numba_loops import prepare  # the same contiguous example rows
+from .numba_fused import FASTMATH, accumulate_any, prepare  # the same layouts
 
 
 @numba.njit(parallel=True, fastmath=FASTMATH)
-def _step(w, b, rows, labels, blocks):
-    m, n_x = rows.shape
+def _step(w, b, X, labels, by_columns, blocks):
+    m = labels.shape[0]
+    n_x = w.shape[0]
     partial_dw = np.zeros((blocks, n_x))
     partial_db = np.zeros(blocks)
     partial_cost = np.zeros(blocks)
@@ -26,16 +26,16 @@ def _step(w, b, rows, labels, blocks):
     for block in numba.prange(blocks):
         start = block * size
         stop = min(m, start + size)
-        partial_db[block], partial_cost[block] = accumulate(
-            w, b, rows, labels, start, stop, partial_dw[block]
+        partial_db[block], partial_cost[block] = accumulate_any(
+            w, b, X, labels, by_columns, start, stop, partial_dw[block]
         )
     return partial_dw.sum(axis=0) / m, partial_db.sum() / m, partial_cost.sum() / m
 
 
-def gradient(w: np.ndarray, b: float, data: tuple[np.ndarray, np.ndarray]) -> Gradient:
-    rows, labels = data
-    blocks = min(numba.get_num_threads(), rows.shape[0])
-    return Gradient(*_step(w, rows.dtype.type(b), rows, labels, blocks))
+def gradient(w: np.ndarray, b: float, data: tuple[np.ndarray, np.ndarray, bool]) -> Gradient:
+    X, labels, by_columns = data
+    blocks = min(numba.get_num_threads(), labels.shape[0])
+    return Gradient(*_step(w, X.dtype.type(b), X, labels, by_columns, blocks))
 
 
 BACKEND = Backend(
