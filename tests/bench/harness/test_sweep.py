@@ -1,5 +1,6 @@
 """The sweep as a function, and the promise that a new backend needs no change to bench/."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import impls
 from bench import harness, report
 from bench.analysis.roofline import roofline
 from bench.analysis.speedups import speedups
+from bench.analysis.threads import MARGIN
 from bench.harness.settings import Settings, build_settings
 from bench.results import Run
 
@@ -65,6 +67,13 @@ def test_a_backend_registered_outside_impls_is_swept_analysed_reported_and_chart
     assert "| tanh_numpy |" in (tmp_path / "REPORT.md").read_text()
     assert (tmp_path / "plots" / "speedup_vs_m.png").stat().st_size > 1000
     assert "tanh_numpy" in (tmp_path / "latest.csv").read_text()
+    # Thread fairness: points ran on one core, and each point's CPU time per wall time is known.
+    assert run.facts["point_cpu_affinity"] == sorted(os.sched_getaffinity(0))[:1]
+    assert run.table["cpu_per_wall"].between(0, 1 + MARGIN).all()
+    assert (
+        "Threads used (CPU time / wall time) | CPU time / wall time of a step"
+        in (tmp_path / "REPORT.md").read_text()
+    )
 
 
 def test_presets_sweep_every_backend_registered_when_the_sweep_starts(outside_backend):
