@@ -17,9 +17,8 @@ limited to those two flags), so LLVM keeps several SIMD accumulators for the
 dot product instead of adding one product at a time; its rounding changes by
 a few ulps of the summed magnitudes, well within the agreement tolerance.
 Nothing is allocated per example: a few block-sized scratch vectors per call.
-float32 rows are summed in float32 (b and the stored dz take the rows'
-type), so a SIMD register holds twice as many elements; σ and the loss of
-each example are still computed in float64.
+float32 rows are summed in float32 (b, dz and the block math take the rows'
+type), so a SIMD register holds twice as many elements.
 """
 
 import numba
@@ -38,17 +37,18 @@ BLOCK_BYTES = 256 * 1024
 COLUMNS_UP_TO = 16
 
 
+@numba.njit
+def scratch(block, dtype):
+    """Block-sized vectors for t, two for the exponential, dz and the loss."""
+    return [np.empty(block, dtype) for _ in range(5)]
+
+
 @numba.njit(fastmath=FASTMATH)
 def accumulate(w, b, rows, labels, start, stop, dw):
     """Add the examples start..stop-1's contributions to dw; return their Σdz and Σloss."""
     n_x = rows.shape[1]
     block = max(1, BLOCK_BYTES // (rows.itemsize * n_x))
-    t = np.empty(block)
-    kf = np.empty(block)
-    dz = np.empty(block)
-    loss = np.empty(block)
-    scale_bits = np.empty(block, np.int64)
-    dz_rows = np.empty(block, rows.dtype)
+    t, kf, scale, dz, loss = scratch(block, rows.dtype)
     db = 0.0
     cost = 0.0
     for first in range(start, stop, block):
@@ -59,14 +59,13 @@ def accumulate(w, b, rows, labels, start, stop, dw):
             for j in range(n_x):
                 z += w[j] * x[j]
             t[i - first] = (1.0 - 2.0 * labels[i]) * z
-        _block_math.dz_and_loss(t, labels, first, last - first, kf, scale_bits, dz, loss)
+        _block_math.dz_and_loss(t, labels, first, last - first, kf, scale, dz, loss)
         for i in range(last - first):
-            dz_rows[i] = dz[i]
             db += dz[i]
             cost += loss[i]
         for i in range(first, last):
             x = rows[i]
-            d = dz_rows[i - first]
+            d = dz[i - first]
             for j in range(n_x):
                 dw[j] += d * x[j]
     return db, cost
@@ -78,11 +77,7 @@ def accumulate_columns(w, b, X, labels, start, stop, dw):
     of examples, contiguous in each feature's row, so SIMD lanes hold examples."""
     n_x = X.shape[0]
     block = max(1, BLOCK_BYTES // (X.itemsize * n_x))
-    t = np.empty(block)
-    kf = np.empty(block)
-    dz = np.empty(block)
-    loss = np.empty(block)
-    scale_bits = np.empty(block, np.int64)
+    t, kf, scale, dz, loss = scratch(block, X.dtype)
     db = 0.0
     cost = 0.0
     for first in range(start, stop, block):
@@ -95,7 +90,7 @@ def accumulate_columns(w, b, X, labels, start, stop, dw):
                 t[i] += wj * x[i]
         for i in range(n):
             t[i] *= 1.0 - 2.0 * labels[first + i]
-        _block_math.dz_and_loss(t, labels, first, n, kf, scale_bits, dz, loss)
+        _block_math.dz_and_loss(t, labels, first, n, kf, scale, dz, loss)
         for i in range(n):
             db += dz[i]
             cost += loss[i]

@@ -188,3 +188,17 @@ def test_the_reference_defaults_to_two_loop_or_the_first_backend_run():
     assert reference_for(["numba", "two_loop"], None) == "two_loop"
     assert reference_for(["numba", "vectorized"], None) == "numba"
     assert reference_for(["numba", "two_loop"], "numba") == "numba"
+
+
+def test_the_physical_limit_table_shows_backends_near_it(run):
+    from types import SimpleNamespace
+
+    from bench.report.markdown import limit_lines
+
+    # Call every point "beyond the cache": a 1 GB/s bus makes each X's read time known.
+    beyond = SimpleNamespace(table=run.table, bandwidth_Bps=1e9, cache_bytes=1, threads=1)
+    lines = limit_lines(beyond)
+    header = next(line for line in lines if line.startswith("| m | n_x | limit |"))
+    assert "numba" in header and "two_loop" not in header  # hundreds of times above it
+    assert "| 100 | 10 | 8 µs |" in "\n".join(lines)  # 8,000 bytes at 1 GB/s
+    assert limit_lines(SimpleNamespace(table=run.table, bandwidth_Bps=None, cache_bytes=1)) == []
