@@ -19,7 +19,7 @@ REPORTED_RUNS = (
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """Unit tests of the backends and the harness (numerics and behaviour, never speed)."""
-    session.install("-e", ".[test,jax]")
+    session.install("-e", ".[test,jax,dask]")
     session.run("pytest", *session.posargs)
 
 

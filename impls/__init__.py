@@ -28,6 +28,7 @@ from . import (
     vectorized,
 )
 from ._types import Backend, Gradient, copy_of_x
+from .store import make_store, open_store
 
 __all__ = [
     "BACKENDS",
@@ -40,6 +41,8 @@ __all__ = [
     "get_backend",
     "gradient",
     "make_problem",
+    "make_store",
+    "open_store",
     "predict",
     "register",
     "train",
@@ -60,7 +63,7 @@ BACKENDS: dict[str, Backend] = {
     )
 }
 # Backends needing a package of an optional extra: module -> (that package, the extra).
-OPTIONAL = {"jax_xla": ("jax", "jax")}
+OPTIONAL = {"jax_xla": ("jax", "jax"), "dask_chunks": ("dask", "dask")}
 # Optional backends left out here, each with the reason, for a caller to show.
 UNAVAILABLE: dict[str, str] = {}
 
@@ -107,11 +110,21 @@ def get_backend(name: str) -> Backend:
 
 
 def gradient(w, b, X, Y, backend: str = "vectorized") -> Gradient:
-    """One gradient step on X (n_x, m) and Y (m,) or (1, m); dw has the shape w was given in."""
+    """One gradient step on X (n_x, m) and Y (m,) or (1, m); dw has the shape w was given in.
+
+    X and Y may be lazy (dask) arrays, such as ``open_store`` returns: a backend
+    that takes them (``dask``) checks their values chunk by chunk as it steps;
+    any other loads them first.
+    """
     impl = get_backend(backend)
-    X = _validation.examples(X)
-    n_x, m = X.shape
-    Y = _validation.labels(Y, m)
+    if impl.lazy_input and _validation.is_lazy(X):
+        X = _validation.lazy_examples(X)
+        n_x, m = X.shape
+        Y = _validation.lazy_labels(Y, m)
+    else:
+        X = _validation.examples(X)
+        n_x, m = X.shape
+        Y = _validation.labels(Y, m)
     w_shape = np.shape(w)
     w = _validation.weights(w, n_x)
     b = _validation.bias(b)

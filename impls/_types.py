@@ -30,6 +30,9 @@ class Backend:
       is larger than the cache; a roofline divides the read bandwidth by it.
     - ``description``: one line saying which loops it has and why it is as
       fast as it is.
+    - ``lazy_input``: whether ``prepare`` takes lazy (dask) arrays as they are,
+      checking their values itself as it goes; other backends get lazy input
+      loaded into memory and checked first.
     """
 
     name: str
@@ -38,6 +41,7 @@ class Backend:
     memory_bytes: Callable[[int, int, int], int]
     passes_over_x: int
     description: str
+    lazy_input: bool = False
 
     def __post_init__(self) -> None:
         problems = []

@@ -49,6 +49,34 @@ def examples(X: object) -> np.ndarray:
     return array.astype(np.float64, copy=False)
 
 
+def is_lazy(value: object) -> bool:
+    """A dask array (its values are not in memory)."""
+    return hasattr(value, "dask") and hasattr(value, "chunks")
+
+
+def lazy_examples(X):
+    """X as ``examples`` wants it, checked for shape and type only (values: by the backend)."""
+    if X.ndim != 2 or 0 in X.shape:
+        raise ValueError(f"X must be 2-D with shape (n_x, m), n_x, m ≥ 1; got shape {X.shape}")
+    if X.dtype.kind not in _NUMERIC_KINDS:
+        raise TypeError(f"X must hold real numbers; got dtype {X.dtype}")
+    return X if X.dtype.kind == "f" else X.astype(np.float64)
+
+
+def lazy_labels(Y, m: int):
+    """Y as ``labels`` wants it, checked for shape and type only (values: by the backend)."""
+    if not is_lazy(Y):
+        return labels(Y, m)
+    if Y.shape not in ((m,), (1, m)):
+        raise ValueError(
+            f"Y must have shape ({m},) or (1, {m}) to match the {m} examples (columns) of X; "
+            f"got shape {Y.shape}"
+        )
+    if Y.dtype.kind not in _NUMERIC_KINDS:
+        raise TypeError(f"Y must hold real numbers; got dtype {Y.dtype}")
+    return Y.reshape(m).astype(np.float64)
+
+
 def labels(Y: object, m: int) -> np.ndarray:
     """Y of shape (m,) or (1, m) with values in {0, 1}, as a float64 vector."""
     array = _numeric_array(Y, "Y")

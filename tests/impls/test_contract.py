@@ -97,9 +97,11 @@ def test_an_optional_backend_whose_package_is_missing_is_left_out_with_the_reaso
     monkeypatch.setattr(impls, "BACKENDS", dict(impls.BACKENDS))
     monkeypatch.setattr(impls, "UNAVAILABLE", {})
     impls.BACKENDS.pop("jax", None)
+    impls.BACKENDS.pop("dask", None)
     monkeypatch.setattr(impls.importlib.util, "find_spec", lambda name: None)
     impls._register_optional()
-    assert "jax" not in impls.BACKENDS
+    assert "jax" not in impls.BACKENDS and "dask" not in impls.BACKENDS
     assert impls.UNAVAILABLE == {
-        "jax_xla": "jax is not installed (pip install 'lr-vectorization-bench[jax]')"
+        "jax_xla": "jax is not installed (pip install 'lr-vectorization-bench[jax]')",
+        "dask_chunks": "dask is not installed (pip install 'lr-vectorization-bench[dask]')",
     }

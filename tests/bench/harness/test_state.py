@@ -98,10 +98,13 @@ def test_expected_point_seconds(state):
 
 
 def test_backends_sharing_a_layout_share_one_prepared_copy(state):
-    rows = state.prepared("numba", 20, 3)
-    assert state.prepared("numba_fused", 20, 3) is rows  # same prepare function
-    assert state.prepared("vectorized", 20, 3) is not rows
-    assert state.prepared("numba_parallel", 20, 3) is rows  # kept while memory allows
+    layout = state.prepared("numba_fused", 20, 3)
+    assert state.prepared("numba_parallel", 20, 3) is layout  # same prepare function
+    assert state.prepared("vectorized", 20, 3) is not layout
+    assert (
+        state.prepared("numba", 20, 3) is not layout
+    )  # rows; numba_fused keeps few features as columns
+    assert state.prepared("numba_fused", 20, 3) is layout  # kept while memory allows
     state.problem(30, 3)  # a new problem drops every layout of the old one
     assert state.prepared("numba", 30, 3)[0].shape == (30, 3)
 
