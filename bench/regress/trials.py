@@ -138,10 +138,12 @@ def _median(values: list) -> float:
 
 def table(document: dict) -> list[str]:
     context = document["context"]
+    minutes = sum(o["seconds"] for o in document["outcomes"]) / 60
     lines = [
-        f"{context['cpu']}, {context['started'][:10]}: `{context['command']}` "
-        f"(base `{context['base'][:12]}`; each check in fresh processes). Measured slowdown: "
-        "the check's own estimate for the slowed backend, or for all backends at once.",
+        f"{context['cpu']}, {context['started'][:10]}: `{context['command'].strip()}` "
+        f"(base `{context['base'][:12]}`; {len(document['outcomes'])} checks in {minutes:.0f} "
+        "minutes, each in fresh processes). Measured slowdown: the check's own estimate for the "
+        "slowed backend, or for all backends at once.",
         "",
         "| scenario | checks | alarms | rate | measured slowdown (median) | failed tests "
         "(times) | longest check |",
