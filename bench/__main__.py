@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         run = harness.run(settings)
+    except harness.OptionError as exc:  # found only when the sweep starts (a dask scheduler)
+        print(f"python -m bench: error: {exc}", file=sys.stderr)
+        return 2
     except (harness.SweepError, ResultsError) as exc:
         print(
             f"python -m bench: {exc}; results in {args.results_dir} are untouched.",

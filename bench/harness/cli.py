@@ -63,6 +63,12 @@ def parser() -> argparse.ArgumentParser:
         help="where runs/, latest.json, latest.csv and REPORT.md go (default: %(default)s)",
     )
     add("--no-report", action="store_true", help="write results only: no charts, no REPORT.md")
+    add(
+        "--dask-scheduler",
+        metavar="ADDRESS",
+        help="run the dask backend on the dask.distributed cluster at ADDRESS, e.g. "
+        "tcp://10.0.0.5:8786 (default: local threads)",
+    )
     return result
 
 
@@ -77,6 +83,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         args.budget,
         args.dtype,
         args.passes,
+        args.dask_scheduler,
     )
     check_writable(args.results_dir)
     return settings

@@ -50,6 +50,8 @@ class Settings:
     seed: int = 0
     # float32 halves the bytes of X a step reads; see impls.make_problem.
     dtype: str = "float64"
+    # Where the dask backend runs: the address of a dask.distributed scheduler, or None (threads).
+    dask_scheduler: str | None = None
 
     @property
     def backend_names(self) -> tuple[str, ...]:
@@ -139,6 +141,7 @@ def build_settings(
     budget: float | None = None,
     dtype: str = "float64",
     passes: int | None = None,
+    dask_scheduler: str | None = None,
 ) -> Settings:
     """The preset, with any sizes, backends, threads or budget the user gave instead."""
     if preset not in PRESETS:
@@ -162,5 +165,8 @@ def build_settings(
             raise OptionError(f"--passes: must be a positive integer; got {passes}")
         sweep = replace(sweep, passes=passes)
     return replace(
-        sweep, threads=threads, budget_s=budget if budget is not None else sweep.budget_s
+        sweep,
+        threads=threads,
+        budget_s=budget if budget is not None else sweep.budget_s,
+        dask_scheduler=dask_scheduler,
     )

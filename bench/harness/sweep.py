@@ -4,9 +4,11 @@
 returns the validated result; it writes nothing the caller must clean up.
 """
 
+import contextlib
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,6 +17,8 @@ import pytest
 from ..results import Run
 from .plugin import SweepPlugin
 from .settings import OptionError, Settings, check_backends
+
+DASK_CONNECT_TIMEOUT_S = 10
 
 TIMED_STEPS = Path(__file__).parent / "timed_steps.py"
 # A calibrated round lasts at least this long (pytest-benchmark repeats a fast step within
@@ -36,11 +40,41 @@ def describe(settings: Settings) -> str:
     )
 
 
+@contextlib.contextmanager
+def dask_client(address: str | None) -> Iterator[None]:
+    """A dask.distributed Client on the scheduler at address while the sweep runs.
+
+    The dask backend computes on the active Client; without an address it
+    uses local threads. An address that cannot be reached is an OptionError.
+    """
+    if address is None:
+        yield
+        return
+    try:
+        from distributed import Client
+    except ImportError:
+        raise OptionError(
+            "--dask-scheduler: dask.distributed is not installed "
+            "(pip install 'lr-vectorization-bench[dask]')"
+        ) from None
+    try:
+        client = Client(address, timeout=DASK_CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise OptionError(
+            f"--dask-scheduler: cannot reach a dask scheduler at {address} ({exc})"
+        ) from None
+    with client:
+        yield
+
+
 def run(settings: Settings) -> Run:
     """Measure every point of the sweep (printing progress) and return the run."""
     check_backends(settings.backend_names, "backends")
     print(describe(settings), flush=True)
-    with tempfile.TemporaryDirectory(prefix="lrbench-") as work:
+    with (
+        tempfile.TemporaryDirectory(prefix="lrbench-") as work,
+        dask_client(settings.dask_scheduler),
+    ):
         json_path = Path(work) / "run.json"
         status = pytest.main(
             [
