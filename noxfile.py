@@ -34,7 +34,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
     """Measure the backends over the (m, n_x) grid, then chart and report; -- --help: options."""
-    session.install("-e", ".[jax]")
+    session.install("-e", ".[jax,dask]")
     session.run("python", "-m", "bench", *session.posargs)
 
 

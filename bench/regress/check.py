@@ -34,6 +34,7 @@ import pandas as pd
 
 from ..analysis.speedups import with_speedups
 from ..results import ResultsError, Run, write_atomic
+from . import action_entry
 
 NOISE_WIDTH = 2.0  # how many relative interquartile ranges make up the noise bound
 FLAGGED_SHARE = 1 / 3
@@ -125,13 +126,14 @@ def claim_guard(
 def benchmark_action_entries(points: pd.DataFrame) -> list[dict]:
     """github-action-benchmark's customSmallerIsBetter format: one entry per point, seconds."""
     return [
-        {
-            "name": f"{r.backend} m={r.m} n_x={r.n_x}",
-            "unit": "s",
-            "value": r.median_s_current,
-            "range": f"± {r.iqr_s_current / 2:.3g}",
-            "extra": f"normalised ratio to baseline {r.normalised:.3f} (bound {r.bound:.3f})",
-        }
+        action_entry(
+            r.backend,
+            r.m,
+            r.n_x,
+            r.median_s_current,
+            f"normalised ratio to baseline {r.normalised:.3f} (bound {r.bound:.3f})",
+            range=f"± {r.iqr_s_current / 2:.3g}",
+        )
         for r in points.itertuples()
     ]
 

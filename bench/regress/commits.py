@@ -22,7 +22,7 @@ import pandas as pd
 from ..harness import machine
 from ..results import write_atomic
 from ..units import format_seconds
-from . import ab, paired
+from . import ab, action_entry, paired
 
 REF_FILE = Path("results/baseline/REF")
 OUT_DIR = Path("results/regress")
@@ -241,12 +241,9 @@ def markdown(summary: dict, tests: pd.DataFrame, cells: pd.DataFrame) -> str:
 def benchmark_action_entries(cells: pd.DataFrame) -> list[dict]:
     """github-action-benchmark's customSmallerIsBetter format: head's seconds per cell."""
     return [
-        {
-            "name": f"{r.backend} m={r.m} n_x={r.n_x}",
-            "unit": "s",
-            "value": r.head_s,
-            "extra": f"head / base {ratio_text(r.ratio, r.low, r.high)}",
-        }
+        action_entry(
+            r.backend, r.m, r.n_x, r.head_s, f"head / base {ratio_text(r.ratio, r.low, r.high)}"
+        )
         for r in cells.itertuples()
     ]
 
