@@ -13,6 +13,11 @@ REPORTED_RUNS = (
     "results/machines/amd-epyc-avx512/float64.json",
     "results/machines/amd-epyc-avx512/float32.json",
     "results/machines/amd-epyc-avx512/threads2.json",
+    # This round's compiled backends and jax over the default grid, both dtypes, and the
+    # 2-thread target point in five separate runs (issue 13), on an AMD EPYC (AVX2) VM.
+    "results/machines/amd-epyc-avx2/float64-compiled.json",
+    "results/machines/amd-epyc-avx2/float32-compiled.json",
+    *(f"results/machines/amd-epyc-avx2/threads2-run{i}.json" for i in range(1, 6)),
 )
 
 
