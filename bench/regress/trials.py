@@ -8,7 +8,7 @@ scenario alike:
 - the test switch: the head's step of one backend, or of all, made slower by
   a factor (a busy wait of its own duration times factor - 1);
 - a real code change in a head commit: ``impls/_scalar.py`` computes σ's
-  exponential twice (shared by four backends; ``vectorized`` does not use it).
+  exponential twice, slowing whichever backends use it (``vectorized`` does not).
 
 After every check the results so far are written to ``--out`` (a JSON file),
 so a long session can be stopped and still counts. ``--table`` prints the
