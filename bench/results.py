@@ -41,6 +41,7 @@ COLUMNS = [
     "bytes_X",
     "passes_over_x",
     "status",
+    "data_source",
     "median_s",
     "q1_s",
     "q3_s",
@@ -56,6 +57,7 @@ COLUMNS = [
     "reason",
     "passes",
     "pass_medians_s",
+    "pass_disk_read_Bps",
 ]
 # Each benchmark is one point in one pass; a point's row sums up its passes like this.
 ACROSS_PASSES = {
@@ -70,7 +72,10 @@ ACROSS_PASSES = {
     "predicted_s": "first",
     "first_call_s": "first",
     "cpu_per_wall": "first",
+    "data_source": "first",
 }
+# Where a point's data came from; files before the stores (issue 14) held them in memory.
+DATA_SOURCES = ("memory", "disk", "cluster")
 
 
 class ResultsError(ValueError):
@@ -200,13 +205,21 @@ def _measured_row(bench: dict, where: str, check: _Checker) -> dict:
         **{f"{k}_s": check.get(stats, k, "number", f"{where}.stats") for k in STATS},
         "rounds": check.get(stats, "rounds", "positive int", f"{where}.stats"),
         "mode": check.get(extra, "mode", "str", f"{where}.extra_info", optional=True),
+        "data_source": _data_source(extra, f"{where}.extra_info", check),
         "reason": None,
     }
-    for key in ("predicted_s", "first_call_s", "cpu_per_wall"):
+    for key in ("predicted_s", "first_call_s", "cpu_per_wall", "disk_read_Bps"):
         row[key] = check.get(extra, key, "number", f"{where}.extra_info", optional=True)
     if not row["q1_s"] <= row["median_s"] <= row["q3_s"]:
         raise check.fail(f"{where}.stats: the median is not between q1 and q3")
     return row
+
+
+def _data_source(obj: dict, where: str, check: _Checker) -> str:
+    source = check.get(obj, "data_source", "str", where, optional=True) or "memory"
+    if source not in DATA_SOURCES:
+        raise check.fail(f"{where}.data_source must be one of {', '.join(DATA_SOURCES)}")
+    return source
 
 
 def _pass_number(params: dict, where: str, check: _Checker) -> int:
@@ -234,6 +247,7 @@ def _skipped_row(skip: object, where: str, check: _Checker) -> dict:
         "m": check.get(skip, "m", "positive int", where),
         "n_x": check.get(skip, "n_x", "positive int", where),
         "status": check.get(skip, "status", "str", where),
+        "data_source": _data_source(skip, where, check),
         "predicted_s": check.get(skip, "predicted_s", "number", where, optional=True),
         "reason": check.get(skip, "reason", "str", where),
     }
@@ -266,7 +280,23 @@ def _facts(document: dict, check: _Checker) -> dict:
     if bandwidth is not None:
         for key in ("one_thread_Bps", "all_threads_Bps"):
             check.get(bandwidth, key, "number", f"{where}.read_bandwidth")
+    disk = check.get(facts, "disk_read", "dict", where, optional=True)
+    if disk is not None:
+        check.get(disk, "read_Bps", "number", f"{where}.disk_read")
+    check.get(facts, "memory_total_bytes", "positive int", where, optional=True)
     return facts
+
+
+def _stores(extra: dict, check: _Checker) -> list[dict]:
+    stores = check.get(extra, "stores", "list", "lrbench", optional=True) or []
+    for index, store in enumerate(stores):
+        where = f"lrbench.stores[{index}]"
+        if not isinstance(store, dict):
+            raise check.fail(f"{where} must be an object")
+        for key in ("m", "n_x", "bytes"):
+            check.get(store, key, "positive int", where)
+        check.get(store, "make_s", "number", where, optional=True)
+    return stores
 
 
 # ---- the type ------------------------------------------------------------------------------
@@ -287,6 +317,8 @@ class Run:
     table: pd.DataFrame = field(repr=False)
     # The lecture's dot-product demo: kernel, pass_number, median_s, min_s (empty if not run).
     lecture: pd.DataFrame = field(repr=False)
+    # The stores on disk the run read (m, n_x, bytes, make_s: the time to write one).
+    stores: list[dict] = field(repr=False, default_factory=list)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Run":
@@ -357,6 +389,7 @@ class Run:
             calibration,
             table,
             lecture,
+            _stores(extra, check),
         )
 
     # ---- derived numbers, computed in one place
@@ -407,6 +440,15 @@ class Run:
         return probe["one_thread_Bps"] if self.threads == 1 else probe["all_threads_Bps"]
 
     @property
+    def disk_read_Bps(self) -> float | None:
+        """The disk probe's sequential read rate, if the run read from a store."""
+        return (self.facts.get("disk_read") or {}).get("read_Bps")
+
+    @property
+    def memory_total_bytes(self) -> int | None:
+        return self.facts.get("memory_total_bytes")
+
+    @property
     def label(self) -> str:
         """What a reader must know to compare this run with another: CPU, dtype, threads."""
         return f"{self.cpu}, {self.dtype}, {self.threads} thread(s)"
@@ -447,6 +489,10 @@ def _across_passes(passes: pd.DataFrame) -> list[dict]:
     rows["iqr_s"] = rows["q3_s"] - rows["q1_s"]
     rows["passes"] = grouped.size()
     rows["pass_medians_s"] = grouped["median_s"].agg(tuple)
+    # A store's point: the disk's read rate of its files, paired with each pass's step.
+    rows["pass_disk_read_Bps"] = grouped["disk_read_Bps"].agg(
+        lambda rates: tuple(rates) if rates.notna().all() else None
+    )
     rows["status"] = "measured"
     rows["reason"] = None
     return rows.reset_index().to_dict("records")

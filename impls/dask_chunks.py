@@ -1,7 +1,9 @@
 """The step on dask arrays chunked along the examples, for data beyond one machine's memory.
 
-Each chunk of examples gets one fused pass of ``numba_fused``'s kernel (its
-layout for examples as columns), compiled here with ``nogil`` so that dask's
+Each chunk of examples gets one fused pass of ``numba_fused``'s kernel, in
+the layout that kernel reads fastest (examples as columns when features are
+few, else as rows: in-memory X is transposed once by ``prepare``, a store
+keeps X that way on disk), compiled here with ``nogil`` so that dask's
 threads run chunks at the same time; each chunk gives its partial dw, Σdz
 and Σloss, and dask adds them up as a tree (``sum``). X is never gathered:
 on a store's lazy arrays (``impls.open_store``) each chunk is read, stepped
@@ -10,30 +12,39 @@ pass: a NaN or inf in X shows in the chunk's sums, a label other than 0 or 1
 in its labels; either raises the usual ValueError.
 
 As fast as the chunks are: in memory, the fused kernel's speed plus dask's
-overhead per chunk (a few hundred microseconds of scheduling); from disk, the
-disk's read rate. The threaded scheduler runs as many chunks at once as the
-process may use cores (its CPU affinity, which a benchmark sets to its
-thread count); a ``dask.distributed`` Client, when one is active, runs them
-on its cluster instead.
+cost per chunk (building and running its tasks: about 2 ms a chunk on a
+2-core VM, hence chunks of 128 MB); from disk, zarr's reads. One core runs
+dask's synchronous scheduler (a thread pool's hand-offs cost more than they
+give); more cores, or data on disk, its threaded scheduler with as many
+threads as the process may use cores (its CPU affinity, which a benchmark
+sets to its thread count), plus one for a store, which reads a chunk while
+another is stepped. A ``dask.distributed`` Client, when one is active, runs
+the chunks on its cluster instead.
 
 Needs the ``dask`` extra (dask, distributed, zarr).
 """
 
 import os
+import uuid
 
 import numba
 import numpy as np
 
+from . import _layout
 from ._types import Backend, Gradient, copy_of_x
-from .numba_fused import accumulate_columns
+from .numba_fused import COLUMNS_UP_TO, accumulate_any
 
-CHUNK_BYTES = 32 * 2**20  # of X per chunk, for in-memory data
+# Of X per chunk, for in-memory data: each chunk costs dask about 2 ms a step here (building
+# and running its tasks), so few large chunks; the kernel blocks them for the cache itself.
+CHUNK_BYTES = 128 * 2**20
 
 
 @numba.njit(nogil=True)
-def _chunk_sums(w, b, X, labels, out):
-    n_x = X.shape[0]
-    out[n_x], out[n_x + 1] = accumulate_columns(w, b, X, labels, 0, labels.shape[0], out[:n_x])
+def _chunk_sums(w, b, X, labels, by_columns, out):
+    n_x = w.shape[0]
+    out[n_x], out[n_x + 1] = accumulate_any(
+        w, b, X, labels, by_columns, 0, labels.shape[0], out[:n_x]
+    )
 
 
 def _partial(X: np.ndarray, Y: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
@@ -43,15 +54,19 @@ def _partial(X: np.ndarray, Y: np.ndarray, w: np.ndarray, b: float) -> np.ndarra
     if wrong.any():
         raise ValueError(f"Y must contain only 0 and 1; found {labels[wrong][0].item()!r}")
     n_x = X.shape[0]
+    by_columns = n_x <= COLUMNS_UP_TO
+    # A copy only if the chunk is not in the kernel's layout already.
+    data = np.ascontiguousarray(X if by_columns else X.T)
     out = np.zeros(n_x + 2)
-    _chunk_sums(w.astype(X.dtype), X.dtype.type(b), np.ascontiguousarray(X), labels, out)
+    _chunk_sums(w.astype(X.dtype), X.dtype.type(b), data, labels, by_columns, out)
     if not np.isfinite(out).all():
         raise ValueError("X contains NaN or inf (found in a chunk of its examples)")
     return out[:, None]
 
 
-def _compute_options() -> dict:
-    """An active dask.distributed Client, or local threads on the cores this process may use."""
+def _compute_options(readers: int) -> dict:
+    """An active dask.distributed Client, or local threads on the cores this process may use
+    plus readers more, which wait on the disk while the others step."""
     try:
         from distributed import default_client
 
@@ -59,31 +74,65 @@ def _compute_options() -> dict:
         return {}
     except (ImportError, ValueError):
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-        return {"scheduler": "threads", "num_workers": cores or os.cpu_count()}
+        workers = (cores or os.cpu_count()) + readers
+        # One thread: no pool, whose hand-offs between threads cost more than they give.
+        return (
+            {"scheduler": "sync"}
+            if workers == 1
+            else {"scheduler": "threads", "num_workers": workers}
+        )
 
 
 def prepare(X, Y):
-    """Dask arrays of X and Y chunked along the examples only.
+    """Dask arrays of X and Y chunked along the examples only, and how many reader threads.
 
     In-memory arrays are cut into contiguous chunks of about CHUNK_BYTES once,
-    here; lazy arrays stay lazy (each chunk then holds every feature).
+    here; lazy arrays stay lazy (each chunk then holds every feature), and
+    get one thread more than the cores, so that a chunk is read from the disk
+    while another is stepped (the CPU affinity still holds the work to the
+    allowed cores).
     """
     import dask.array as da
 
     if isinstance(X, da.Array):
         X = X.rechunk({0: -1})
-        return X, da.asarray(Y).rechunk((X.chunks[1],))
+        return X, da.asarray(Y).rechunk((X.chunks[1],)), 1
     n_x, m = X.shape
     chunk = max(1, CHUNK_BYTES // (X.itemsize * n_x))
-    X = da.from_array(X, chunks=(n_x, chunk)).map_blocks(np.ascontiguousarray)
-    Y = da.from_array(np.ascontiguousarray(Y), chunks=(chunk,))
-    return X.persist(scheduler="threads"), Y.persist(scheduler="threads")
+    Y = da.from_array(Y, chunks=(chunk,), name=False)  # name=False: no hash of all of Y
+    return _chunked(X, chunk), Y, 0
+
+
+def _chunked(X: np.ndarray, chunk: int):
+    """X as a dask array over one copy of it, in chunks the kernel reads as they are.
+
+    Not ``from_array``: it copies its whole input (and hashes it), and a chunk
+    cut from it is not contiguous; that would make two copies for a moment.
+    """
+    import dask
+    import dask.array as da
+
+    n_x, m = X.shape
+    rows = n_x > COLUMNS_UP_TO
+    source = _layout.rows(X) if rows else X  # rows: one copy, and each chunk is a view of it
+    pieces = []
+    for start in range(0, m, chunk):
+        size = min(chunk, m - start)
+        piece = (
+            source[start : start + size]
+            if rows
+            else np.ascontiguousarray(X[:, start : start + size])
+        )
+        shape = piece.shape
+        piece = dask.delayed(piece, name=f"lrbench-chunk-{uuid.uuid4().hex}")
+        pieces.append(da.from_delayed(piece, shape, dtype=X.dtype))
+    return da.concatenate(pieces, axis=0).T if rows else da.concatenate(pieces, axis=1)
 
 
 def gradient(w: np.ndarray, b: float, data) -> Gradient:
     import dask.array as da
 
-    X, Y = data
+    X, Y, readers = data
     n_x, m = X.shape
     parts = da.map_blocks(
         _partial,
@@ -94,7 +143,7 @@ def gradient(w: np.ndarray, b: float, data) -> Gradient:
         dtype=np.float64,
         chunks=((n_x + 2,), (1,) * X.numblocks[1]),
     )
-    total = parts.sum(axis=1).compute(**_compute_options())
+    total = parts.sum(axis=1).compute(**_compute_options(readers))
     return Gradient(total[:n_x] / m, float(total[n_x] / m), float(total[n_x + 1] / m))
 
 

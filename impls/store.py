@@ -1,8 +1,12 @@
 """A seeded problem on disk, as large as the disk allows: X and Y in a zarr store.
 
 ``make_store`` writes X (n_x, m) and Y (m,) chunk by chunk along the
-examples. Each chunk's values depend only on (seed, chunk index), so an X
-larger than memory never exists in memory and any chunk can be made again.
+examples. On disk, X is laid out as the compiled kernels read it fastest
+(``numba_fused.COLUMNS_UP_TO``): one row per feature when features are few,
+else one row per example (X transposed), so that no chunk is transposed
+after it is read; ``open_store`` gives X as (n_x, m) either way. Each
+chunk's values depend only on (seed, chunk index), so an X larger than
+memory never exists in memory and any chunk can be made again.
 Y follows a true model whose weights depend on the seed alone, as in
 ``make_problem`` (the two give different numbers: chunk by chunk, not one
 draw). ``open_store`` returns lazy dask arrays over the store.
@@ -16,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from . import _validation
+from .numba_fused import COLUMNS_UP_TO
 
 FORMAT = "lrbench-problem/1"
 CHUNK_BYTES = 64 * 2**20  # of X per chunk, by default
@@ -68,18 +73,35 @@ def make_store(
     partial = path.with_name(path.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     group = zarr.open_group(partial, mode="w")
+    rows = n_x > COLUMNS_UP_TO
     # Uncompressed: standard normal values do not compress, and reading must cost only I/O.
     X = group.create_array(
-        "X", shape=(n_x, m), chunks=(n_x, chunk_m), dtype=dtype, compressors=None
+        "X",
+        shape=(m, n_x) if rows else (n_x, m),
+        chunks=(chunk_m, n_x) if rows else (n_x, chunk_m),
+        dtype=dtype,
+        compressors=None,
     )
     Y = group.create_array("Y", shape=(m,), chunks=(chunk_m,), dtype=dtype, compressors=None)
     w_true = np.random.default_rng(seed).standard_normal(n_x) / np.sqrt(n_x)
     for index, start in enumerate(range(0, m, chunk_m)):
         size = min(chunk_m, m - start)
-        X[:, start : start + size], Y[start : start + size] = _chunk(
+        X_chunk, Y[start : start + size] = _chunk(
             seed, index, n_x, size, w_true.astype(dtype), dtype
         )
-    group.attrs.update(format=FORMAT, m=m, n_x=n_x, seed=seed, dtype=dtype, chunk_m=chunk_m)
+        if rows:
+            X[start : start + size] = X_chunk.T
+        else:
+            X[:, start : start + size] = X_chunk
+    group.attrs.update(
+        format=FORMAT,
+        m=m,
+        n_x=n_x,
+        seed=seed,
+        dtype=dtype,
+        chunk_m=chunk_m,
+        x_layout="rows" if rows else "columns",
+    )
     partial.rename(path)
     return path
 
@@ -108,10 +130,12 @@ def open_store(path):
             f"{path} is not a store made by impls.make_store (format {attrs.get('format')!r})"
         )
     m, n_x = attrs["m"], attrs["n_x"]
-    if X.shape != (n_x, m) or Y.shape != (m,):
+    rows = attrs.get("x_layout") == "rows"
+    if X.shape != ((m, n_x) if rows else (n_x, m)) or Y.shape != (m,):
         raise ValueError(
             f"damaged store {path}: X has shape {X.shape} and Y {Y.shape}, "
             f"but it was made for m={m}, n_x={n_x}"
+            + (" (X stored as rows, one per example)" if rows else "")
         )
     for name, array in (("X", X), ("Y", Y)):
         if array.nchunks_initialized != array.nchunks:
@@ -119,4 +143,5 @@ def open_store(path):
                 f"damaged store {path}: {name} has {array.nchunks_initialized} of its "
                 f"{array.nchunks} chunks"
             )
-    return da.from_zarr(X), da.from_zarr(Y)
+    X = da.from_zarr(X)
+    return X.T if rows else X, da.from_zarr(Y)

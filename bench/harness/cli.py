@@ -6,14 +6,18 @@ from pathlib import Path
 import impls
 
 from ..results import write_atomic
-from .settings import PRESETS, OptionError, Settings, build_settings
+from .settings import BEYOND_RAM, PRESETS, STORE_MODES, OptionError, Settings, build_settings
 
 
 def parser() -> argparse.ArgumentParser:
     """The measuring options; ``python -m bench`` adds the report's own."""
     presets = "\n".join(
-        f"  {name:8} m in {list(s.m)}, n_x in {list(s.n_x)} "
-        f"({len(s.m) * len(s.n_x)} sizes, budget {s.budget_s:g} s per step)"
+        f"  {name:11} m in {list(s.m)}"
+        + (f" and the m whose X is {BEYOND_RAM:g}x this machine's RAM" if s.m_beyond_ram else "")
+        + f", n_x in {list(s.n_x)}; "
+        + (f"backends {', '.join(s.backends)}; " if s.backends else "")
+        + f"budget {s.budget_s:g} s per step"
+        + (f"; stores: {s.stores}" if s.stores != "never" else "")
         for name, s in PRESETS.items()
     )
     backends = "\n".join(f"  {b.name:15} {b.description}" for b in impls.BACKENDS.values())
@@ -24,7 +28,8 @@ def parser() -> argparse.ArgumentParser:
         epilog=f"presets:\n{presets}\n\nbackends:\n{backends}\n\nexamples:\n"
         "  nox -s bench -- --preset quick\n"
         "  nox -s bench -- --m 100,1000 --nx 10,100 --backends vectorized,numba\n"
-        "  nox -s bench -- --preset quick --relative-to one_loop --dtype float32",
+        "  nox -s bench -- --preset quick --relative-to one_loop --dtype float32\n"
+        "  nox -s bench -- --preset out-of-core --store-dir /mnt/big/stores",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add = result.add_argument
@@ -69,6 +74,24 @@ def parser() -> argparse.ArgumentParser:
         help="run the dask backend on the dask.distributed cluster at ADDRESS, e.g. "
         "tcp://10.0.0.5:8786 (default: local threads)",
     )
+    add(
+        "--stores",
+        choices=STORE_MODES,
+        help="where the dask backend's data come from: never from a store on disk; from a store "
+        "where they would not fit in memory (beyond-memory); or always (default: the preset's; "
+        "full and out-of-core: beyond-memory, others: never)",
+    )
+    add(
+        "--store-dir",
+        metavar="PATH",
+        help="folder for the stores, on the disk to be measured (default: "
+        f"{Settings.store_dir}); a store found there for the same problem is used again",
+    )
+    add(
+        "--keep-stores",
+        action="store_true",
+        help="keep the stores this sweep makes (default: remove them when it ends)",
+    )
     return result
 
 
@@ -84,18 +107,21 @@ def settings_from(args: argparse.Namespace) -> Settings:
         args.dtype,
         args.passes,
         args.dask_scheduler,
+        args.stores,
+        args.store_dir,
+        args.keep_stores,
     )
-    check_writable(args.results_dir)
+    check_writable(args.results_dir / "runs", "--results-dir")
+    if settings.stores != "never":
+        check_writable(Path(settings.store_dir).expanduser(), "--store-dir")
     return settings
 
 
-def check_writable(results_dir: Path) -> None:
-    runs = results_dir / "runs"
+def check_writable(directory: Path, option: str) -> None:
+    """Make the folder if need be and write a file in it; an OptionError names the option."""
     try:
-        runs.mkdir(parents=True, exist_ok=True)
-        write_atomic(runs / ".write-check", "")
-        (runs / ".write-check").unlink()
+        directory.mkdir(parents=True, exist_ok=True)
+        write_atomic(directory / ".write-check", "")
+        (directory / ".write-check").unlink()
     except OSError as exc:
-        raise OptionError(
-            f"--results-dir: cannot write to {results_dir}: {exc.strerror or exc}"
-        ) from None
+        raise OptionError(f"{option}: cannot write to {directory}: {exc.strerror or exc}") from None

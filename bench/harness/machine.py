@@ -56,15 +56,26 @@ def cache_bytes() -> dict[str, int]:
     return sizes
 
 
-def available_memory_bytes() -> int:
-    """Memory the kernel could hand out now without swapping (MemAvailable)."""
+def _meminfo_bytes(field: str) -> int | None:
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) * 1024
     except OSError:
         pass
-    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return None
+
+
+def available_memory_bytes() -> int:
+    """Memory the kernel could hand out now without swapping (MemAvailable)."""
+    available = _meminfo_bytes("MemAvailable")
+    return available or os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def total_memory_bytes() -> int:
+    """The machine's memory (MemTotal): what data must exceed to be out of core."""
+    total = _meminfo_bytes("MemTotal")
+    return total or os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
 
 
 def collect(threads: int) -> dict:
@@ -78,6 +89,7 @@ def collect(threads: int) -> dict:
         "cpu_simd": [f for f in ("sse4_2", "avx", "avx2", "fma", "avx512f") if f in flags],
         "cache_bytes": cache_bytes(),
         "memory_available_bytes": available_memory_bytes(),
+        "memory_total_bytes": total_memory_bytes(),
         "python": platform.python_version(),
         "versions": {
             name: version(name) for name in ("numpy", "numba", "llvmlite", "pytest-benchmark")

@@ -31,6 +31,7 @@ class SweepPlugin:
         self.point_cores = set(self.all_cores[: settings.threads])
 
     def pytest_configure(self, config: pytest.Config) -> None:
+        self.state.shelf.say = lambda message: _say(config, message)
         bandwidth.compile_probes()  # loads what numba loads, before the limits below
         # Threads are a controlled variable: BLAS, OpenMP and numba all get the same number.
         self.limits = threadpool_limits(limits=self.settings.threads)
@@ -52,6 +53,7 @@ class SweepPlugin:
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         if self.limits is not None:
             self.limits.restore_original_limits()
+        self.state.shelf.release_all()  # also after an interrupted sweep
 
     @pytest.fixture
     def sweep_state(self) -> SweepState:
@@ -123,6 +125,8 @@ class SweepPlugin:
         facts["read_bandwidth"] = bandwidth.measure()
         facts["cache_probe"] = bandwidth.cache_knee()
         facts["point_cpu_affinity"] = sorted(self.point_cores)
+        if self.state.disk_probe is not None:
+            facts["disk_read"] = self.state.disk_probe
         machine_info["lrbench"] = facts
 
     def pytest_benchmark_update_json(self, config: pytest.Config, benchmarks, output_json: dict):
@@ -132,6 +136,7 @@ class SweepPlugin:
             "skipped": self.state.skipped,
             "first_call_s": self.state.first_call_s,
             "order": [list(point) for point in self.settings.points()],
+            "stores": self.state.shelf.facts(),
             # What analysis needs of each backend's contract, so it never imports impls.
             "backends": {
                 name: {
@@ -145,6 +150,13 @@ class SweepPlugin:
     def pytest_terminal_summary(self, terminalreporter, config: pytest.Config) -> None:
         for warning in machine.collect(self.settings.threads)["warnings"]:
             terminalreporter.write_line(f"WARNING: {warning}", yellow=True, bold=True)
+
+
+def _say(config: pytest.Config, message: str) -> None:
+    """Print now, past pytest's capture of the running point's output."""
+    capture = config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print(message, flush=True)
 
 
 def _param(item: pytest.Item, name: str):

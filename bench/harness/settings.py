@@ -5,10 +5,23 @@ how each is timed. The same ``Settings`` object is handed to the pytest
 plugin that runs the sweep and is recorded in the result file.
 """
 
+import math
 import random
 from dataclasses import asdict, dataclass, replace
 
+import numpy as np
+
 import impls
+
+from .machine import total_memory_bytes
+
+# Where a backend that reads lazy arrays (dask) gets its data at a point:
+# never from a store; from a store only where the data would not fit the memory guard;
+# always from a store.
+STORE_MODES = ("never", "beyond-memory", "always")
+DEFAULT_STORE_DIR = "~/.cache/lr-vectorization-bench/stores"
+# The out-of-core preset adds an m whose X is this many times the machine's memory.
+BEYOND_RAM = 1.25
 
 
 def one_two_five(low: int, high: int) -> tuple[int, ...]:
@@ -52,6 +65,11 @@ class Settings:
     dtype: str = "float64"
     # Where the dask backend runs: the address of a dask.distributed scheduler, or None (threads).
     dask_scheduler: str | None = None
+    stores: str = "never"  # one of STORE_MODES
+    store_dir: str = DEFAULT_STORE_DIR
+    keep_stores: bool = False  # else the stores a sweep makes are removed when it ends
+    # Add to m the size whose X exceeds BEYOND_RAM times this machine's memory.
+    m_beyond_ram: bool = False
 
     @property
     def backend_names(self) -> tuple[str, ...]:
@@ -89,11 +107,38 @@ PRESETS: dict[str, Settings] = {
     # The whole map in decades, 3 passes, within 15 minutes on 2 cores; the larger budget
     # lets the loops reach m·n_x = 1e7-1e8, where the speedups are largest.
     "default": Settings("default", m=decades(10, 1_000_000), n_x=decades(1, 10_000), budget_s=5.0),
-    # Finer steps for report charts; expect about an hour.
+    # Finer steps for report charts; expect about an hour. The dask backend reads the points
+    # beyond the memory guard from stores on disk, as far as the budget allows.
     "full": Settings(
-        "full", m=one_two_five(10, 1_000_000), n_x=one_two_five(1, 10_000), budget_s=10.0
+        "full",
+        m=one_two_five(10, 1_000_000),
+        n_x=one_two_five(1, 10_000),
+        budget_s=10.0,
+        stores="beyond-memory",
+    ),
+    # Data in memory and beyond it: numpy and numba in memory while they fit, dask in memory
+    # while it fits and from a store on disk after, up to an X larger than this machine's RAM.
+    # About 25 minutes on a 24 GiB machine whose disk reads 300 MB/s; needs disk for the two
+    # largest stores (here 16 and 32 GB).
+    "out-of-core": Settings(
+        "out-of-core",
+        m=(100_000, 1_000_000, 2_000_000),
+        n_x=(1000,),
+        backends=("vectorized", "numba_fused", "dask"),
+        budget_s=600.0,
+        lecture=False,
+        stores="beyond-memory",
+        m_beyond_ram=True,
     ),
 }
+
+
+def m_beyond_ram(n_x: int, dtype: str, memory_bytes: int) -> int:
+    """The smallest m, in two significant digits, whose X of n_x features is BEYOND_RAM times
+    memory_bytes."""
+    m = BEYOND_RAM * memory_bytes / (np.dtype(dtype).itemsize * n_x)
+    step = 10 ** max(0, int(math.log10(m)) - 1)
+    return int(math.ceil(m / step) * step)
 
 
 class OptionError(ValueError):
@@ -142,13 +187,16 @@ def build_settings(
     dtype: str = "float64",
     passes: int | None = None,
     dask_scheduler: str | None = None,
+    stores: str | None = None,
+    store_dir: str | None = None,
+    keep_stores: bool = False,
 ) -> Settings:
     """The preset, with any sizes, backends, threads or budget the user gave instead."""
     if preset not in PRESETS:
         raise OptionError(f"--preset: unknown preset {preset!r}; choose from {', '.join(PRESETS)}")
     sweep = PRESETS[preset]
     if m is not None:
-        sweep = replace(sweep, m=parse_sizes(m, "--m"))
+        sweep = replace(sweep, m=parse_sizes(m, "--m"), m_beyond_ram=False)
     if nx is not None:
         sweep = replace(sweep, n_x=parse_sizes(nx, "--nx"))
     if backends is not None:
@@ -164,9 +212,18 @@ def build_settings(
         if passes <= 0:
             raise OptionError(f"--passes: must be a positive integer; got {passes}")
         sweep = replace(sweep, passes=passes)
+    if stores is not None:
+        if stores not in STORE_MODES:
+            raise OptionError(f"--stores: choose from {', '.join(STORE_MODES)}; got {stores!r}")
+        sweep = replace(sweep, stores=stores)
+    if sweep.m_beyond_ram:
+        beyond = tuple(m_beyond_ram(n_x, dtype, total_memory_bytes()) for n_x in sweep.n_x)
+        sweep = replace(sweep, m=tuple(sorted({*sweep.m, *beyond})), m_beyond_ram=False)
     return replace(
         sweep,
         threads=threads,
         budget_s=budget if budget is not None else sweep.budget_s,
         dask_scheduler=dask_scheduler,
+        store_dir=store_dir or sweep.store_dir,
+        keep_stores=keep_stores,
     )

@@ -6,6 +6,7 @@ read on its own.
 
 import gc
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,8 +15,10 @@ import impls
 
 from .. import cost_model
 from ..units import clock
+from . import disk
 from .machine import available_memory_bytes
 from .settings import Settings
+from .stores import Shelf, StoredProblem
 
 # A point may use at most this share of the memory that was available at the start.
 MEMORY_SHARE = 0.75
@@ -24,6 +27,9 @@ MEMORY_SHARE = 0.75
 CALIBRATE_BELOW_S = 0.02
 SLOW_POINT_TARGET_S = 3.0
 SLOW_POINT_ROUNDS = (3, 10)
+# Reads of a store before its point is timed: writing it, its read rate, its expected answer,
+# the first call.
+UNTIMED_READS = 4
 
 
 @dataclass(frozen=True)
@@ -37,10 +43,14 @@ class Problem:
     expected: impls.Gradient
 
 
+def weights(n_x: int, seed: int, dtype: str = "float64") -> tuple[np.ndarray, float]:
+    """The (w, b) every backend is stepped from at a point with n_x features."""
+    return (np.random.default_rng(seed + 1).standard_normal(n_x) / np.sqrt(n_x)).astype(dtype), 0.1
+
+
 def make_problem(m: int, n_x: int, seed: int, dtype: str = "float64") -> Problem:
     X, Y = impls.make_problem(m, n_x, seed, dtype)
-    w = (np.random.default_rng(seed + 1).standard_normal(n_x) / np.sqrt(n_x)).astype(dtype)
-    b = 0.1
+    w, b = weights(n_x, seed, dtype)
     # The backend itself, not impls.gradient: validation would copy a float32 X to float64.
     vectorized = impls.BACKENDS["vectorized"]
     return Problem(X, Y, w, b, vectorized.gradient(w, b, vectorized.prepare(X, Y)))
@@ -75,6 +85,14 @@ class SweepState:
     # Data laid out by each prepare function for the current problem, with their sizes:
     # backends that share a layout (numba's three) share one copy, as memory allows.
     _prepared: dict = field(default_factory=dict)
+    # The stores of the points read from disk, and the disk's read rate (measured at the first).
+    shelf: Shelf = field(init=False)
+    disk_probe: dict | None = None
+    _store_reads_left: Counter | None = None
+
+    def __post_init__(self) -> None:
+        settings = self.sweep
+        self.shelf = Shelf(settings.store_dir, settings.seed, settings.dtype, settings.keep_stores)
 
     @property
     def total(self) -> int:
@@ -87,6 +105,34 @@ class SweepState:
             self._predictions[key] = cost_model.predict_seconds(measured, m, n_x)
         return self._predictions[key]
 
+    def fits_memory(self, backend: str, m: int, n_x: int) -> bool:
+        need = bytes_needed(backend, m, n_x, np.dtype(self.sweep.dtype).itemsize)
+        return need <= MEMORY_SHARE * self.memory_at_start
+
+    def from_store(self, backend: str, m: int, n_x: int) -> bool:
+        """Whether the point's data come from a store on disk (only a lazy-input backend's)."""
+        mode = self.sweep.stores
+        if not impls.BACKENDS[backend].lazy_input or mode == "never":
+            return False
+        return mode == "always" or not self.fits_memory(backend, m, n_x)
+
+    def data_source(self, backend: str, m: int, n_x: int) -> str:
+        """Where the point's data come from: memory, disk, or a dask cluster that runs it."""
+        if self.sweep.dask_scheduler and impls.BACKENDS[backend].lazy_input:
+            return "cluster"
+        return "disk" if self.from_store(backend, m, n_x) else "memory"
+
+    def disk_read_Bps(self) -> float:
+        """The store folder's disk read rate, measured the first time a point needs it."""
+        if self.disk_probe is None:
+            self.disk_probe = disk.measure_read(self.shelf.directory)
+        return self.disk_probe["read_Bps"]
+
+    def predict_from_disk(self, m: int, n_x: int) -> float:
+        """A store's step predicted from the disk probe's read rate (an optimistic bound: the
+        probe's file is smaller than most stores)."""
+        return np.dtype(self.sweep.dtype).itemsize * m * (n_x + 1) / self.disk_read_Bps()
+
     def skip_reason(self, backend: str, m: int, n_x: int, predicted: float | None) -> str | None:
         """Why this point must not run, or None. Budget first: it is the cheaper to know."""
         if predicted is not None and predicted > self.sweep.budget_s:
@@ -94,9 +140,11 @@ class SweepState:
                 f"skipped-budget: predicted {predicted:.3g} s per step > budget "
                 f"{self.sweep.budget_s:g} s"
             )
-        need = bytes_needed(backend, m, n_x, np.dtype(self.sweep.dtype).itemsize)
-        allowed = MEMORY_SHARE * self.memory_at_start
-        if need > allowed:
+        if self.from_store(backend, m, n_x):
+            missing = self.shelf.missing_space(m, n_x)
+            return f"skipped-disk: {missing}" if missing else None
+        if not self.fits_memory(backend, m, n_x):
+            need = bytes_needed(backend, m, n_x, np.dtype(self.sweep.dtype).itemsize)
             return (
                 f"skipped-memory: needs {need / 2**30:.1f} GiB > {MEMORY_SHARE:.0%} of the "
                 f"{self.memory_at_start / 2**30:.1f} GiB available"
@@ -114,7 +162,10 @@ class SweepState:
         point = (backend, m, n_x)
         if pass_number > 1:
             return self.skip_reasons.get(point), self.step_s.get(point)
-        predicted = self.predict(backend, m, n_x)
+        if self.from_store(backend, m, n_x):
+            predicted = self.predict_from_disk(m, n_x)
+        else:
+            predicted = self.predict(backend, m, n_x)
         reason = self.skip_reason(backend, m, n_x, predicted)
         if reason:
             self.skip_reasons[point] = reason
@@ -124,6 +175,7 @@ class SweepState:
                     m=m,
                     n_x=n_x,
                     status=reason.split(":")[0],
+                    data_source=self.data_source(backend, m, n_x),
                     predicted_s=predicted,
                     reason=reason,
                 )
@@ -135,7 +187,24 @@ class SweepState:
     ) -> None:
         if pass_number == 1:
             self.step_s[(backend, m, n_x)] = median_s
-            self.measured.setdefault(backend, []).append((m, n_x, median_s))
+            if not self.from_store(backend, m, n_x):  # the cost model is of steps in memory
+                self.measured.setdefault(backend, []).append((m, n_x, median_s))
+
+    def stored(self, m: int, n_x: int) -> StoredProblem:
+        """The problem at (m, n_x) on disk, made the first time (untimed)."""
+        return self.shelf.get(m, n_x, *weights(n_x, self.sweep.seed, self.sweep.dtype))
+
+    def done_with(self, backend: str, m: int, n_x: int) -> None:
+        """After a point is measured: the last point to read a store lets it go."""
+        if not self.from_store(backend, m, n_x):
+            return
+        if self._store_reads_left is None:
+            self._store_reads_left = Counter(
+                (m, n_x) for _, name, m, n_x in self.sweep.points() if self.from_store(name, m, n_x)
+            )
+        self._store_reads_left[(m, n_x)] -= 1
+        if self._store_reads_left[(m, n_x)] == 0:
+            self.shelf.release(m, n_x)
 
     def problem(self, m: int, n_x: int) -> Problem:
         """The problem at (m, n_x); only one is kept, so large ones never pile up."""
@@ -179,13 +248,19 @@ class SweepState:
         if point in self.skip_reasons:
             return 0.0
         known = self.step_s.get(point)
-        step = known if known is not None else self.predict(backend, m, n_x)
-        if step is None or step < CALIBRATE_BELOW_S:
+        from_store = self.from_store(backend, m, n_x)
+        if known is not None:
+            step = known
+        else:
+            step = self.predict_from_disk(m, n_x) if from_store else self.predict(backend, m, n_x)
+        if step is None or (step < CALIBRATE_BELOW_S and not from_store):
             return self.sweep.max_time_s
         if known is None and self.skip_reason(backend, m, n_x, step):
             return 0.0
-        first_call = step if known is None else 0.0  # later passes skip the untimed call
-        return first_call + step * pedantic_rounds(step, self.sweep.passes)
+        # Later passes skip the untimed work: the first call, and for a store making it,
+        # measuring its read rate and its expected answer (about a read each).
+        untimed = 0.0 if known is not None else step * (UNTIMED_READS if from_store else 1)
+        return untimed + step * pedantic_rounds(step, self.sweep.passes)
 
     def progress(self, message: str) -> str:
         """The progress line after a point: count, elapsed time and a predicted remainder."""

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import impls
-from bench.harness import calibration, lecture
+from bench.harness import calibration, disk, lecture, stores
 from bench.harness.state import CALIBRATE_BELOW_S, pedantic_rounds
 from bench.results import CALIBRATION, LECTURE
 
@@ -44,42 +44,93 @@ def test_gradient_step(benchmark, sweep_state, pass_number, backend, m, n_x):
 
     sweep_state.warm_up(backend)
     impl = impls.BACKENDS[backend]
-    problem = sweep_state.problem(m, n_x)
-    args = (problem.w, problem.b, sweep_state.prepared(backend, m, n_x))
+    point = Point(sweep_state, backend, m, n_x)
     step = impl.gradient
 
-    first_call_s = None
+    first_call_s = cpu_share = None
     step_s = predicted  # from pass 1 in later passes
     if pass_number == 1:  # the untimed first call: warms caches and picks the timing mode
-        start = time.perf_counter()
-        step(*args)
-        first_call_s = step_s = time.perf_counter() - start
-    if step_s is None or step_s < CALIBRATE_BELOW_S:  # None: pass 1 ran untimed
-        mode = "calibrated"
-        result = benchmark(step, *args)
+        point.before_round()
+        first_call_s, cpu_share = timed_call(step, point.args)
+        step_s = first_call_s
+        if first_call_s < CPU_CHECK_S:  # too short for the CPU clock: a few calls more
+            cpu_share = cpu_per_wall(step, point.args, step_s)
+    if point.setup is None and (step_s is None or step_s < CALIBRATE_BELOW_S):
+        mode = "calibrated"  # step_s None: pass 1 ran untimed
+        result = benchmark(step, *point.args)
     else:
         mode = "pedantic"
         rounds = pedantic_rounds(step_s, sweep_state.sweep.passes)
-        result = benchmark.pedantic(step, args=args, rounds=rounds, iterations=1)
+        result = benchmark.pedantic(
+            step, args=point.args, setup=point.setup, rounds=rounds, iterations=1
+        )
 
-    # Fast and wrong is worthless: every backend must give the vectorized answer.
-    # float32 data are summed in float32 by some backends: agreement to a few digits only.
-    tolerance = 1e-7 if problem.X.dtype == np.float64 else 1e-3
-    scale = np.abs(problem.expected.dw).max()
-    np.testing.assert_allclose(
-        result.dw, problem.expected.dw, rtol=tolerance, atol=tolerance * scale
-    )
-    assert result.cost == pytest.approx(problem.expected.cost, rel=tolerance)
+    check_answer(result, point.expected, point.dtype)
     benchmark.extra_info.update(
         status="measured",
         mode=mode,
         predicted_s=predicted if pass_number == 1 else None,
         first_call_s=first_call_s,
-        cpu_per_wall=cpu_per_wall(step, args, step_s) if pass_number == 1 else None,
-        bytes_X=problem.X.itemsize * m * n_x,
+        cpu_per_wall=cpu_share,
+        bytes_X=point.dtype.itemsize * m * n_x,
+        data_source=sweep_state.data_source(backend, m, n_x),
+        disk_read_Bps=float(np.median(point.disk_read_Bps)) if point.disk_read_Bps else None,
     )
     if benchmark.stats is not None:  # None under --benchmark-disable
         sweep_state.record_measured(pass_number, backend, m, n_x, benchmark.stats.stats.median)
+    sweep_state.done_with(backend, m, n_x)
+
+
+class Point:
+    """What a point's step is called with and checked against, in memory or from a store.
+
+    Before every round of a store's point (``setup``, untimed) the store's
+    files are read once cold, which measures the disk's rate for that round
+    (the step's roof, paired with it, since a virtual disk's rate drifts),
+    then evicted from the page cache, so the timed step reads from the disk.
+    """
+
+    def __init__(self, sweep_state, backend: str, m: int, n_x: int):
+        impl = impls.BACKENDS[backend]
+        self.setup = None
+        self.path = None
+        self.disk_read_Bps: list[float] = []
+        if sweep_state.from_store(backend, m, n_x):
+            problem = sweep_state.stored(m, n_x)
+            data = impl.prepare(problem.X, problem.Y)  # lazy: reads nothing yet
+            self.path = problem.path
+            self.setup = self.read_then_evict
+        else:
+            problem = sweep_state.problem(m, n_x)
+            data = sweep_state.prepared(backend, m, n_x)
+        self.args = (problem.w, problem.b, data)
+        self.expected = problem.expected
+        self.dtype = np.dtype(problem.w.dtype)
+
+    def read_then_evict(self) -> None:
+        self.disk_read_Bps.append(stores.read_Bps(self.path))
+        disk.evict(self.path)
+
+    def before_round(self) -> None:
+        if self.path is not None:
+            disk.evict(self.path)
+
+
+def check_answer(result: impls.Gradient, expected: impls.Gradient, dtype: np.dtype) -> None:
+    """Fast and wrong is worthless: every backend must give the numpy backend's answer."""
+    # float32 data are summed in float32 by some backends: agreement to a few digits only.
+    tolerance = 1e-7 if dtype == np.float64 else 1e-3
+    scale = np.abs(expected.dw).max()
+    np.testing.assert_allclose(result.dw, expected.dw, rtol=tolerance, atol=tolerance * scale)
+    assert result.cost == pytest.approx(expected.cost, rel=tolerance)
+
+
+def timed_call(step, args) -> tuple[float, float]:
+    """(wall seconds, CPU time of the process over wall time) of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    step(*args)
+    wall = time.perf_counter() - wall
+    return wall, (time.process_time() - cpu) / wall
 
 
 def cpu_per_wall(step, args, step_s: float) -> float:
@@ -87,6 +138,7 @@ def cpu_per_wall(step, args, step_s: float) -> float:
 
     Above the sweep's thread count, a backend ran more threads than it was
     allowed (a thread pool that ignores the limits): its comparison is unfair.
+    Below 1 with one thread, it waited (for the disk, say).
     """
     calls = max(1, int(CPU_CHECK_S / max(step_s, 1e-9)))
     wall, cpu = time.perf_counter(), time.process_time()

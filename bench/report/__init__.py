@@ -44,10 +44,11 @@ def csv_table(run: Run, reference: str):
     references = [reference, *(claim.baseline for claim in CLAIMS)]
     present = [r for r in references if r in set(run.table["backend"])]
     table = with_speedups(run.table, present)
-    # One cell per point: each pass's median, space-separated, in pass order.
-    table["pass_medians_s"] = table["pass_medians_s"].map(
-        lambda medians: " ".join(f"{t:.6g}" for t in medians) if isinstance(medians, tuple) else ""
-    )
+    # One cell per point: each pass's value, space-separated, in pass order.
+    for column in ("pass_medians_s", "pass_disk_read_Bps"):
+        table[column] = table[column].map(
+            lambda values: " ".join(f"{v:.6g}" for v in values) if isinstance(values, tuple) else ""
+        )
     return table
 
 

@@ -19,6 +19,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.colors import LogNorm  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
+from ..analysis.out_of_core import disk_points, store_bytes  # noqa: E402
 from ..analysis.speedups import speedups  # noqa: E402
 from ..analysis.verdicts import CLAIMS  # noqa: E402
 from ..results import Run, write_atomic  # noqa: E402
@@ -193,7 +194,8 @@ def speedup_heatmap(table: pd.DataFrame, run: Run, reference: str):
     fig, ax = plt.subplots(figsize=(1.5 * len(ms) + 3, 0.9 * len(nxs) + 2.5), layout="constrained")
     values = grid.to_numpy(dtype=float)
     finite = values[np.isfinite(values)]
-    norm = LogNorm(vmin=max(finite.min(), 1e-2), vmax=finite.max())
+    # Speedups below 1e-2 share one colour; all of them below it leave one colour for all.
+    norm = LogNorm(vmin=min(max(finite.min(), 1e-2), finite.max()), vmax=finite.max())
     image = ax.imshow(
         measured_grid.to_numpy(dtype=float),
         origin="lower",
@@ -369,6 +371,57 @@ def throughput(table: pd.DataFrame, run: Run, reference: str):
     )
     ax.legend(handles=handles, fontsize=9, loc="lower right")
     _finish(fig, run, "Throughput against the memory roof")
+    return fig
+
+
+def out_of_core(table: pd.DataFrame, run: Run, reference: str):
+    """Time per step and bytes per second against the bytes a step reads, by where the data
+    were: numpy and numba in memory, dask in memory and from disk; cache and RAM marked."""
+    disk = disk_points(table, run.memory_total_bytes)
+    if disk.empty:
+        raise ChartError("no point read from a store on disk")
+    measured = table[table["status"] == "measured"].assign(bytes=lambda t: store_bytes(t))
+    measured = measured[measured["bytes"] >= disk["bytes"].min() / 100]
+    fig, (times, rates) = plt.subplots(1, 2, figsize=(12, 5.5), layout="constrained")
+    series = measured.groupby(["backend", "data_source"], sort=False)
+    colors = _colors(list(series.groups))
+    for (backend, source), rows in series:
+        rows = rows.sort_values("bytes")
+        style = dict(color=colors[(backend, source)], label=f"{backend} ({source})")
+        dashed = "--" if source == "disk" else "-"
+        times.plot(rows["bytes"], rows["median_s"], "o" + dashed, **style)
+        rates.plot(rows["bytes"], rows["bytes"] / rows["median_s"], "o" + dashed, **style)
+    rates.plot(disk["bytes"], disk["disk_Bps"], "kx", label="disk read of the same store (paired)")
+    if run.disk_read_Bps:
+        _roof(
+            rates,
+            run.disk_read_Bps,
+            f"disk probe (1 GiB file): {run.disk_read_Bps / 1e9:.3g} GB/s",
+            ":",
+        )
+    if run.bandwidth_Bps:
+        _roof(
+            rates, run.bandwidth_Bps, f"memory read bandwidth: {run.bandwidth_Bps / 1e9:.3g} GB/s"
+        )
+    for ax in (times, rates):
+        for size, what in ((run.cache_bytes, "cache"), (run.memory_total_bytes, "RAM")):
+            if size:
+                ax.axvline(size, color="0.4", linestyle=":")
+                ax.annotate(
+                    f" {what} ({size / 2**30:.3g} GiB)",
+                    (size, 0.02),
+                    xycoords=("data", "axes fraction"),
+                    fontsize=8,
+                    color="0.3",
+                    rotation=90,
+                    va="bottom",
+                )
+        ax.set(xscale="log", yscale="log", xlabel="bytes a step reads (X and Y)")
+        ax.grid(True, which="major", alpha=0.3)
+    times.set(ylabel="time per gradient step (s, median)")
+    rates.set(ylabel="bytes read per second (B/s)")
+    rates.legend(fontsize=8, loc="lower left")
+    _finish(fig, run, "Beyond memory: in memory, then from a store on disk")
     return fig
 
 

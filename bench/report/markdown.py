@@ -12,6 +12,8 @@ import pandas as pd
 from ..analysis import lecture
 from ..analysis.agreement import agreement
 from ..analysis.lecture import lecture_table
+from ..analysis.out_of_core import dask_overhead, disk_points
+from ..analysis.out_of_core import targets as out_of_core_targets
 from ..analysis.roofline import PEER, TARGET_POINT, compiled_targets, physical_limit, roofline
 from ..analysis.speedups import with_speedups
 from ..analysis.threads import thread_check
@@ -391,6 +393,92 @@ def variants_section(runs: list[Run], reference: str) -> list[str]:
     return lines
 
 
+def out_of_core_section(runs: list[Run]) -> list[str]:
+    """Each run that ran dask: its overhead in memory, its stores' share of the disk, targets."""
+    runs = [run for run in runs if "dask" in set(run.measured["backend"])]
+    if not runs:
+        return []
+    lines = [
+        "## Beyond memory: dask in memory and from disk",
+        "",
+        "dask steps each chunk of examples with numba_fused's kernel: in memory, what it adds "
+        "to numba_fused's time is dask's own cost (building and running a few tasks per chunk). "
+        "From a store (`impls.make_store`, data written chunk by chunk, never all in memory) "
+        "the step is held against the disk: before each timed round the harness reads the "
+        "store's files once, cold, and evicts them from the page cache, so each round has its "
+        "own disk rate and the step reads from the disk, not from memory.",
+    ]
+    for run in runs:
+        lines += ["", f"### {run.label} (`{run.source}`)", ""]
+        lines += [
+            f"Memory: {_gib(run.memory_total_bytes)}; disk probe: "
+            + (
+                f"{format_rate(run.disk_read_Bps)} (a 1 GiB file read cold)."
+                if run.disk_read_Bps
+                else "not run."
+            ),
+        ]
+        lines += _overhead_lines(dask_overhead(run.table))
+        lines += _disk_lines(disk_points(run.table, run.memory_total_bytes), run)
+        met = {True: "yes", False: "**no**", None: "not measured"}
+        lines += ["", "| target | measured | met |", "| --- | --- | --- |"]
+        lines += [
+            f"| {target} | {measured} | {met[ok]} |"
+            for target, measured, ok in out_of_core_targets(run.table, run.memory_total_bytes)
+        ]
+    return lines
+
+
+def _gib(size: int | None) -> str:
+    return f"{size / 2**30:.3g} GiB" if size else "not recorded"
+
+
+def _overhead_lines(overhead: pd.DataFrame) -> list[str]:
+    if overhead.empty:
+        return []
+    lines = [
+        "",
+        "dask in memory against numba_fused (time ratio with its 95% interval over the passes; "
+        "the difference is dask's cost per step):",
+        "",
+        "| m | n_x | dask | numba_fused | ratio | dask's cost |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {r.m:,} | {r.n_x:,} | {format_seconds(r.dask_s)} | {format_seconds(r.numba_fused_s)} "
+        f"| {r.ratio:.2f}x [{r.ratio_low:.2f}, {r.ratio_high:.2f}] "
+        f"| {format_seconds(r.dask_s - r.numba_fused_s) if r.dask_s > r.numba_fused_s else '–'} |"
+        for r in overhead.itertuples()
+    ]
+    return lines
+
+
+def _disk_lines(disk: pd.DataFrame, run: Run) -> list[str]:
+    if disk.empty:
+        return []
+    made = {(s["m"], s["n_x"]): s.get("make_s") for s in run.stores}
+    lines = [
+        "",
+        "Steps from a store on disk, against the disk's rate for the same store read cold just "
+        "before each round (share: geometric mean over the passes, 95% interval):",
+        "",
+        "| backend | m | n_x | store | larger than RAM | time per step | read rate | disk rate "
+        "| share of the disk's rate | store written in |",
+        "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in disk.itertuples():
+        make_s = made.get((r.m, r.n_x))
+        lines.append(
+            f"| {r.backend} | {r.m:,} | {r.n_x:,} | {r.bytes / 1e9:.3g} GB | "
+            f"{'yes' if r.beyond_ram else 'no'} | {format_seconds(r.median_s)} | "
+            f"{format_rate(r.rate_Bps)} | {format_rate(r.disk_Bps)} | {r.share:.0%} "
+            f"[{r.share_low:.0%}, {r.share_high:.0%}] | "
+            + (format_seconds(make_s) if make_s else "(found)")
+            + " |"
+        )
+    return lines
+
+
 def skipped_section(table: pd.DataFrame) -> list[str]:
     skipped = table[table["status"] != "measured"]
     if skipped.empty:
@@ -426,6 +514,21 @@ def _charts(run: Run, plots_dir: Path, reference: str) -> tuple[dict[str, Path],
     return made, problems
 
 
+def _out_of_core_chart(runs: list[Run], plots_dir: Path, problems: list[str]) -> dict:
+    """The chart of the first run that read a store, if any did."""
+    for run in runs:
+        if run.table["data_source"].eq("disk").any():
+            try:
+                return {
+                    "out_of_core": charts.save(
+                        charts.out_of_core(run.table, run, ""), plots_dir, "out_of_core"
+                    )
+                }
+            except Exception as exc:  # as for the other charts
+                problems.append(f"chart out_of_core was not made: {exc}")
+    return {}
+
+
 def build(
     run: Run,
     plots_dir: Path,
@@ -442,6 +545,7 @@ def build(
     if measured < 2:
         raise ResultsError(f"{run.source}: fewer than 2 measured points; nothing to chart")
     made, problems = _charts(run, plots_dir, reference)
+    made |= _out_of_core_chart([run, *others], plots_dir, problems)
     models = fit_models(run.table)
     verdicts, failures = judge(run.table, models, run.bandwidth_Bps, run.cache_bytes)
     problems += [
@@ -465,6 +569,8 @@ def build(
         *targets_section([run, *others]),
         "",
         *variants_section([run, *others], reference),
+        "",
+        *out_of_core_section([run, *others]),
         "",
         *lecture_section(run),
         "",

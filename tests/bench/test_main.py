@@ -28,7 +28,10 @@ def test_help_lists_every_preset_grid_and_every_backend_with_its_description(cap
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
     for name, preset in PRESETS.items():
-        assert f"{name:8} m in {list(preset.m)}, n_x in {list(preset.n_x)}" in out
+        assert f"{name:11} m in {list(preset.m)}" in out
+        assert f"n_x in {list(preset.n_x)}; " in out.split(f"{name:11} m in")[1].split("\n")[0]
+    assert "and the m whose X is 1.25x this machine's RAM" in out
+    assert "--stores {never,beyond-memory,always}" in out
     for backend in impls.BACKENDS.values():
         assert f"{backend.name:15} {backend.description}" in " ".join(out.split("\n"))
     assert "--relative-to BACKEND" in out

@@ -5,7 +5,15 @@ from dataclasses import replace
 import pytest
 
 import impls
-from bench.harness.settings import PRESETS, OptionError, build_settings, decades, one_two_five
+from bench.harness import settings as settings_module
+from bench.harness.settings import (
+    PRESETS,
+    OptionError,
+    build_settings,
+    decades,
+    m_beyond_ram,
+    one_two_five,
+)
 
 
 def test_grids():
@@ -18,8 +26,10 @@ def test_presets_are_the_documented_grids():
     assert PRESETS["default"].m == decades(10, 1_000_000)
     assert PRESETS["default"].n_x == decades(1, 10_000)
     assert len(PRESETS["full"].m) > len(PRESETS["default"].m)
-    for sweep in PRESETS.values():
-        assert sweep.backend_names == tuple(impls.BACKENDS) and sweep.threads == 1
+    for name, sweep in PRESETS.items():
+        if name != "out-of-core":
+            assert sweep.backend_names == tuple(impls.BACKENDS) and sweep.threads == 1
+    assert PRESETS["out-of-core"].backends == ("vectorized", "numba_fused", "dask")
 
 
 def test_every_pass_runs_every_point_smallest_problems_first():
@@ -66,7 +76,11 @@ def test_user_options_replace_the_preset():
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        (dict(preset="huge"), "--preset: unknown preset 'huge'; choose from quick, default, full"),
+        (
+            dict(preset="huge"),
+            "--preset: unknown preset 'huge'; choose from quick, default, full, out-of-core",
+        ),
+        (dict(stores="sometimes"), "--stores: choose from never, beyond-memory, always"),
         (dict(m="10,x"), "--m: 'x' is not an integer"),
         (dict(m="10,2.5"), "--m: '2.5' is not an integer"),
         (dict(nx="0"), "--nx: sizes must be positive; got 0"),
@@ -84,3 +98,20 @@ def test_user_options_replace_the_preset():
 def test_bad_options_are_named(options, message):
     with pytest.raises(OptionError, match=message):
         build_settings(**options)
+
+
+def test_the_out_of_core_preset_adds_an_x_larger_than_this_machines_memory(monkeypatch):
+    assert m_beyond_ram(1000, "float64", 24 * 2**30) == 4_100_000  # 1.25 × 24 GiB of X: 32.2 GB
+    assert m_beyond_ram(1000, "float32", 24 * 2**30) == 8_100_000
+    monkeypatch.setattr(settings_module, "total_memory_bytes", lambda: 8 * 10**9)
+    sweep = build_settings("out-of-core")
+    assert sweep.m == (100_000, 1_000_000, 1_300_000, 2_000_000) and sweep.n_x == (1000,)
+    assert sweep.stores == "beyond-memory" and not sweep.m_beyond_ram
+    assert build_settings("out-of-core", m="100").m == (100,)  # the user's sizes only
+
+
+def test_store_options_replace_the_presets():
+    assert build_settings("quick").stores == "never"
+    assert build_settings("full").stores == "beyond-memory"
+    sweep = build_settings("quick", stores="always", store_dir="/tmp/s", keep_stores=True)
+    assert (sweep.stores, sweep.store_dir, sweep.keep_stores) == ("always", "/tmp/s", True)

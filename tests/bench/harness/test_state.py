@@ -1,5 +1,7 @@
 """Budget and memory decisions, and how slow points are timed."""
 
+from dataclasses import replace
+
 import pytest
 
 from bench.harness.settings import PRESETS
@@ -27,6 +29,7 @@ def test_point_over_budget_is_skipped_with_its_prediction(state):
             m=100_000,
             n_x=1000,
             status="skipped-budget",
+            data_source="memory",
             predicted_s=predicted,
             reason=reason,
         )
@@ -114,3 +117,55 @@ def test_layouts_are_dropped_rather_than_memory_exceeded():
     rows = tight.prepared("numba", 20, 3)
     tight.prepared("one_loop", 20, 3)  # a second copy of X would not fit beside the first
     assert len(tight._prepared) == 1 and tight.prepared("numba", 20, 3) is not rows
+
+
+@pytest.fixture
+def store_state(tmp_path):
+    def make(stores: str, **changes) -> SweepState:
+        settings = replace(
+            PRESETS["quick"], stores=stores, store_dir=str(tmp_path / "stores"), **changes
+        )
+        return SweepState(settings, memory_at_start=1 << 30)
+
+    return make
+
+
+def test_only_a_lazy_input_backend_reads_stores_and_where_its_data_come_from(store_state):
+    # 1e8 elements of X: beyond the 0.75 GiB allowed, for dask as for numpy.
+    big, small = (100_000, 1000), (1000, 10)
+    never, beyond, always = (store_state(mode) for mode in ("never", "beyond-memory", "always"))
+    assert not never.from_store("dask", *big)
+    assert beyond.from_store("dask", *big) and not beyond.from_store("dask", *small)
+    assert always.from_store("dask", *small)
+    assert not always.from_store("vectorized", *big)
+    assert beyond.data_source("dask", *big) == "disk"
+    assert beyond.data_source("dask", *small) == "memory"
+    cluster = store_state("beyond-memory", dask_scheduler="tcp://somewhere:8786")
+    assert cluster.data_source("dask", *big) == "cluster"
+    assert cluster.data_source("vectorized", *small) == "memory"
+
+
+def test_a_store_point_is_predicted_from_the_disk_and_skipped_when_the_disk_is_full(
+    store_state, monkeypatch
+):
+    state = store_state("always", budget_s=1.0)
+    state.disk_probe = {"read_Bps": 1e9}
+    reason, predicted = state.decide(1, "dask", 100_000, 1000)
+    assert predicted == pytest.approx(8 * 100_000 * 1001 / 1e9) and reason is None
+    monkeypatch.setattr(state.shelf, "free_bytes", lambda: 10**6)
+    reason, _ = state.decide(1, "dask", 10_000, 1000)
+    assert reason.startswith("skipped-disk: the store needs 0.0841 GB but")
+    assert state.skipped[-1]["data_source"] == "disk"
+    reason, _ = state.decide(1, "dask", 1_000_000, 1000)
+    assert reason == "skipped-budget: predicted 8.01 s per step > budget 1 s"
+
+
+def test_a_store_is_released_after_the_last_point_that_reads_it(store_state):
+    state = store_state("always", passes=2)
+    released = []
+    state.shelf.release = lambda m, n_x: released.append((m, n_x))
+    state.done_with("dask", 100, 10)
+    state.done_with("vectorized", 100, 10)
+    assert released == []
+    state.done_with("dask", 100, 10)  # pass 2: the last
+    assert released == [(100, 10)]

@@ -129,3 +129,35 @@ def test_an_unreachable_dask_scheduler_exits_2_before_any_point(monkeypatch, tmp
     err = capsys.readouterr().err
     assert "--dask-scheduler: cannot reach a dask scheduler at tcp://127.0.0.1:9" in err
     assert not (tmp_path / "latest.json").exists()
+
+
+def test_the_dask_backend_reads_stores_from_disk_and_the_run_says_where_data_came_from(
+    tmp_path, monkeypatch
+):
+    pytest.importorskip("zarr")
+    monkeypatch.setattr(harness.disk, "PROBE_BYTES", 2 * harness.disk.BLOCK_BYTES)
+    settings = build_settings(
+        "quick",
+        m="3000",
+        nx="5,40",  # both layouts of a store: features as rows, and examples as rows
+        backends="vectorized,dask",
+        passes=2,
+        stores="always",
+        store_dir=str(tmp_path / "stores"),
+    )
+    run = harness.run(settings)
+    table = run.table.set_index(["backend", "n_x"])
+    assert table.loc[("dask", 5), "data_source"] == "disk"
+    assert table.loc[("vectorized", 40), "data_source"] == "memory"
+    rates = table.loc[("dask", 40), "pass_disk_read_Bps"]
+    assert len(rates) == 2 and min(rates) > 0
+    assert run.disk_read_Bps > 0 and run.memory_total_bytes > 0
+    assert [(s["m"], s["n_x"]) for s in run.stores] == [(3000, 5), (3000, 40)]
+    assert all(s["make_s"] > 0 for s in run.stores)
+    assert list((tmp_path / "stores").iterdir()) == []  # made by the sweep, removed after it
+    problems = report.write_all(run, tmp_path, tmp_path / "plots", "vectorized")
+    assert problems == []
+    text = (tmp_path / "REPORT.md").read_text()
+    assert "## Beyond memory: dask in memory and from disk" in text
+    assert "| dask | 3,000 | 40 | 0.000984 GB | no |" in text
+    assert (tmp_path / "plots" / "out_of_core.png").stat().st_size > 1000
