@@ -191,8 +191,16 @@ class SweepState:
                 self.measured.setdefault(backend, []).append((m, n_x, median_s))
 
     def stored(self, m: int, n_x: int) -> StoredProblem:
-        """The problem at (m, n_x) on disk, made the first time (untimed)."""
+        """The problem at (m, n_x) on disk, made the first time (untimed). A problem of
+        another size held in memory is let go first: its memory is the page cache's."""
+        if self._problem_key not in (None, (m, n_x)):
+            self._drop_problem()
         return self.shelf.get(m, n_x, *weights(n_x, self.sweep.seed, self.sweep.dtype))
+
+    def _drop_problem(self) -> None:
+        self._problem = self._problem_key = None
+        self._prepared.clear()
+        gc.collect()
 
     def done_with(self, backend: str, m: int, n_x: int) -> None:
         """After a point is measured: the last point to read a store lets it go."""
@@ -209,9 +217,7 @@ class SweepState:
     def problem(self, m: int, n_x: int) -> Problem:
         """The problem at (m, n_x); only one is kept, so large ones never pile up."""
         if self._problem_key != (m, n_x):
-            self._problem = None
-            self._prepared.clear()
-            gc.collect()
+            self._drop_problem()
             self._problem = make_problem(m, n_x, self.sweep.seed, self.sweep.dtype)
             self._problem_key = (m, n_x)
         return self._problem
