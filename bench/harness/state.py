@@ -88,6 +88,7 @@ class SweepState:
     # The stores of the points read from disk, and the disk's read rate (measured at the first).
     shelf: Shelf = field(init=False)
     disk_probe: dict | None = None
+    store_read_Bps: list[float] = field(default_factory=list)  # each timed round's store, cold
     _store_reads_left: Counter | None = None
 
     def __post_init__(self) -> None:
@@ -129,9 +130,10 @@ class SweepState:
         return self.disk_probe["read_Bps"]
 
     def predict_from_disk(self, m: int, n_x: int) -> float:
-        """A store's step predicted from the disk probe's read rate (an optimistic bound: the
-        probe's file is smaller than most stores)."""
-        return np.dtype(self.sweep.dtype).itemsize * m * (n_x + 1) / self.disk_read_Bps()
+        """A store's step predicted from the disk's read rate: the median over the stores read
+        so far, else the probe's (optimistic: a small file may come from a VM host's cache)."""
+        rate = np.median(self.store_read_Bps) if self.store_read_Bps else self.disk_read_Bps()
+        return np.dtype(self.sweep.dtype).itemsize * m * (n_x + 1) / rate
 
     def skip_reason(self, backend: str, m: int, n_x: int, predicted: float | None) -> str | None:
         """Why this point must not run, or None. Budget first: it is the cheaper to know."""

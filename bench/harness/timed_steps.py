@@ -76,6 +76,7 @@ def test_gradient_step(benchmark, sweep_state, pass_number, backend, m, n_x):
         data_source=sweep_state.data_source(backend, m, n_x),
         disk_read_Bps=float(np.median(point.disk_read_Bps)) if point.disk_read_Bps else None,
     )
+    sweep_state.store_read_Bps += point.disk_read_Bps
     if benchmark.stats is not None:  # None under --benchmark-disable
         sweep_state.record_measured(pass_number, backend, m, n_x, benchmark.stats.stats.median)
     sweep_state.done_with(backend, m, n_x)

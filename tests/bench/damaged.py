@@ -48,5 +48,13 @@ CASES = {
         _edit(lambda d: d["machine_info"].pop("lrbench")),
         "machine_info.lrbench is missing",
     ),
+    "unknown data source": (
+        _edit(lambda d: _first_gradient(d).setdefault("extra_info", {}).update(data_source="tape")),
+        r"benchmarks\[\d+\]\.extra_info\.data_source must be one of memory, disk, cluster",
+    ),
+    "a store without its size": (
+        _edit(lambda d: d["lrbench"].update(stores=[{"m": 10, "n_x": 2, "make_s": 1.0}])),
+        r"lrbench\.stores\[0\]\.bytes is missing",
+    ),
     "missing file": (lambda path: None, "no such results file"),
 }

@@ -167,3 +167,9 @@ def test_write_atomic_replaces_whole_files_and_leaves_no_temporaries(tmp_path):
 def test_a_folder_is_not_a_results_file(tmp_path):
     with pytest.raises(ResultsError, match="is a folder"):
         Run.load(Path(tmp_path))
+
+
+def test_files_from_before_the_stores_held_their_data_in_memory(run):
+    assert set(run.table["data_source"]) == {"memory"}
+    assert run.stores == [] and run.disk_read_Bps is None
+    assert run.table["pass_disk_read_Bps"].isna().all()

@@ -169,3 +169,10 @@ def test_a_store_is_released_after_the_last_point_that_reads_it(store_state):
     assert released == []
     state.done_with("dask", 100, 10)  # pass 2: the last
     assert released == [(100, 10)]
+
+
+def test_stores_read_so_far_replace_the_probe_in_predictions(store_state):
+    state = store_state("always")
+    state.disk_probe = {"read_Bps": 2e9}
+    state.store_read_Bps += [2e8, 4e8, 3e8]
+    assert state.predict_from_disk(100_000, 999) == pytest.approx(8e8 / 3e8)
