@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 import impls
-from impls.store import store_bytes
+from impls.store import default_chunk_m, store_bytes
 
 from . import disk
 
@@ -113,9 +113,9 @@ class Shelf:
         size = store_bytes(m, n_x, self.dtype)
         if path.exists():
             try:
-                impls.open_store(path)
+                self._check_chunks(path, m, n_x)
                 self.say(f"Using the store {path} ({size / 1e9:.3g} GB).")
-            except ValueError as exc:  # damaged, or not ours: make it again
+            except ValueError as exc:  # damaged, not ours, or chunked otherwise: make it again
                 self.say(f"Removing {path}: {exc}")
                 shutil.rmtree(path)
         if not path.exists():
@@ -133,6 +133,14 @@ class Shelf:
             "(untimed)."
         )
         return StoredProblem(path, X, Y, w, b, expected, size, make_s)
+
+    def _check_chunks(self, path: Path, m: int, n_x: int) -> None:
+        """A ValueError unless the store opens and has the chunks a new one would have: their
+        size decides how fast it reads."""
+        X, _ = impls.open_store(path)
+        chunk_m = min(m, default_chunk_m(n_x, self.dtype))
+        if X.chunks[1][0] != chunk_m:
+            raise ValueError(f"chunks of {X.chunks[1][0]} examples, not {chunk_m}")
 
     def release(self, m: int, n_x: int) -> None:
         """Done with (m, n_x) for this sweep: remove the store if this sweep made it, unless

@@ -50,7 +50,7 @@ def test_stores_are_kept_when_asked(shelf):
 
 def test_a_damaged_store_is_made_again(shelf):
     w, b = weights(5, 0)
-    path = impls.make_store(shelf.path(1_000, 5), 1_000, 5, chunk_m=300)
+    path = impls.make_store(shelf.path(1_000, 5), 1_000, 5)
     shutil.rmtree(path / "Y")
     problem = shelf.get(1_000, 5, w, b)
     assert problem.make_s is not None and "Removing" in shelf.said[0]
@@ -66,3 +66,10 @@ def test_a_store_that_would_not_fit_is_named_with_the_space_it_needs(shelf, monk
 def test_the_read_rate_is_of_the_stores_own_files(shelf):
     problem = shelf.get(20_000, 50, *weights(50, 0))
     assert stores.read_Bps(problem.path) > 0
+
+
+def test_a_store_chunked_otherwise_is_made_again(shelf):
+    impls.make_store(shelf.path(1_000, 5), 1_000, 5, chunk_m=300)
+    problem = shelf.get(1_000, 5, *weights(5, 0))
+    assert problem.make_s is not None
+    assert "chunks of 300 examples, not 1000" in shelf.said[0]
