@@ -18,6 +18,8 @@ REPORTED_RUNS = (
     "results/machines/amd-epyc-avx2/float64-compiled.json",
     "results/machines/amd-epyc-avx2/float32-compiled.json",
     *(f"results/machines/amd-epyc-avx2/threads2-run{i}.json" for i in range(1, 6)),
+    # Data in memory and beyond it, dask from stores on disk up to 32 GB (issue 14).
+    "results/machines/amd-epyc-avx2/out-of-core.json",
 )
 
 

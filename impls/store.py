@@ -66,7 +66,6 @@ def make_store(
     _validation.positive_int(n_x, "n_x")
     if dtype not in ("float64", "float32"):
         raise ValueError(f"dtype must be float64 or float32; got {dtype!r}")
-    itemsize = np.dtype(dtype).itemsize
     chunk_m = chunk_m or default_chunk_m(n_x, dtype)
     _validation.positive_int(chunk_m, "chunk_m")
     path = Path(path)

@@ -420,7 +420,7 @@ def out_of_core(table: pd.DataFrame, run: Run, reference: str):
         ax.grid(True, which="major", alpha=0.3)
     times.set(ylabel="time per gradient step (s, median)")
     rates.set(ylabel="bytes read per second (B/s)")
-    rates.legend(fontsize=8, loc="lower left")
+    rates.legend(fontsize=8, loc="center left")
     _finish(fig, run, "Beyond memory: in memory, then from a store on disk")
     return fig
 

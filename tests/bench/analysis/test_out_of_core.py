@@ -76,3 +76,12 @@ def test_targets_say_met_missed_or_not_measured():
     assert met_memory is False and memory.startswith("1.67x [")
     assert met_disk is False and "50% [50%, 50%] (200 MB/s against 400 MB/s)" in disk
     assert [ok for *_, ok in targets(data.iloc[:1], 25 * GB)] == [None, None]
+
+
+def test_a_target_whose_interval_lies_on_both_sides_says_so():
+    data = table(
+        row("numba_fused", 1_000_000, 1000, [0.60, 0.66, 0.63]),
+        row("dask", 1_000_000, 1000, [0.70, 1.20, 0.80]),
+    )
+    (_, measured, met), _ = targets(data, 25 * GB)
+    assert met is True and measured.endswith("; the interval lies on both sides of the target")
