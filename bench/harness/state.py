@@ -27,9 +27,9 @@ MEMORY_SHARE = 0.75
 CALIBRATE_BELOW_S = 0.02
 SLOW_POINT_TARGET_S = 3.0
 SLOW_POINT_ROUNDS = (3, 10)
-# Reads of a store before its point is timed: writing it, its read rate, its expected answer,
-# the first call.
-UNTIMED_READS = 4
+# A store's point reads the store untimed before its first round (writing it, its expected
+# answer, the first call) and once more before every round (the paired disk rate).
+UNTIMED_READS = 3
 
 
 @dataclass(frozen=True)
@@ -265,10 +265,11 @@ class SweepState:
             return self.sweep.max_time_s
         if known is None and self.skip_reason(backend, m, n_x, step):
             return 0.0
-        # Later passes skip the untimed work: the first call, and for a store making it,
-        # measuring its read rate and its expected answer (about a read each).
+        # Later passes skip the untimed work before the first round (the first call, and for a
+        # store making it and its expected answer, about a read each).
         untimed = 0.0 if known is not None else step * (UNTIMED_READS if from_store else 1)
-        return untimed + step * pedantic_rounds(step, self.sweep.passes)
+        per_round = 2 * step if from_store else step
+        return untimed + per_round * pedantic_rounds(step, self.sweep.passes)
 
     def progress(self, message: str) -> str:
         """The progress line after a point: count, elapsed time and a predicted remainder."""

@@ -176,3 +176,11 @@ def test_stores_read_so_far_replace_the_probe_in_predictions(store_state):
     state.disk_probe = {"read_Bps": 2e9}
     state.store_read_Bps += [2e8, 4e8, 3e8]
     assert state.predict_from_disk(100_000, 999) == pytest.approx(8e8 / 3e8)
+
+
+def test_a_store_points_expected_time_counts_its_untimed_reads(store_state):
+    state = store_state("always", passes=1)
+    state.disk_probe = {"read_Bps": 8e8}
+    step = state.predict_from_disk(100_000, 999)  # 1 s
+    # Write, expected answer and first call, then 3 rounds each read twice (paired disk rate).
+    assert state.expected_point_seconds(1, "dask", 100_000, 999) == pytest.approx(step * (3 + 6))
