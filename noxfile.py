@@ -7,6 +7,10 @@ nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["tests", "lint"]
 
 PYTHON = "3.11"
+# uv, unlike pip, installs no bytecode; where PYTHONDONTWRITEBYTECODE is set (as on our VMs)
+# every Python process would then compile numba, pandas and scipy from source on each start:
+# seconds per process, for the sweep's and the tests' many processes.
+COMPILED = {"UV_COMPILE_BYTECODE": "1"}
 # The reference run, then runs from other machines and settings shown beside it in REPORT.md.
 REPORTED_RUNS = (
     "results/latest.json",
@@ -26,7 +30,7 @@ REPORTED_RUNS = (
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """Unit tests of the backends and the harness (numerics and behaviour, never speed)."""
-    session.install("-e", ".[test,jax,dask]")
+    session.install("-e", ".[test,jax,dask]", env=COMPILED)
     session.run("pytest", *session.posargs)
 
 
@@ -41,7 +45,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
     """Measure the backends over the (m, n_x) grid, then chart and report; -- --help: options."""
-    session.install("-e", ".[jax,dask]")
+    session.install("-e", ".[jax,dask]", env=COMPILED)
     session.run("python", "-m", "bench", *session.posargs)
 
 

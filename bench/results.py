@@ -58,6 +58,7 @@ COLUMNS = [
     "passes",
     "pass_medians_s",
     "pass_disk_read_Bps",
+    "peak_rss_bytes",
 ]
 # Each benchmark is one point in one pass; a point's row sums up its passes like this.
 ACROSS_PASSES = {
@@ -73,6 +74,7 @@ ACROSS_PASSES = {
     "first_call_s": "first",
     "cpu_per_wall": "first",
     "data_source": "first",
+    "peak_rss_bytes": "max",
 }
 # Where a point's data came from; files before the stores (issue 14) held them in memory.
 DATA_SOURCES = ("memory", "disk", "cluster")
@@ -208,7 +210,7 @@ def _measured_row(bench: dict, where: str, check: _Checker) -> dict:
         "data_source": _data_source(extra, f"{where}.extra_info", check),
         "reason": None,
     }
-    for key in ("predicted_s", "first_call_s", "cpu_per_wall", "disk_read_Bps"):
+    for key in ("predicted_s", "first_call_s", "cpu_per_wall", "disk_read_Bps", "peak_rss_bytes"):
         row[key] = check.get(extra, key, "number", f"{where}.extra_info", optional=True)
     if not row["q1_s"] <= row["median_s"] <= row["q3_s"]:
         raise check.fail(f"{where}.stats: the median is not between q1 and q3")
@@ -299,6 +301,21 @@ def _stores(extra: dict, check: _Checker) -> list[dict]:
     return stores
 
 
+def _left(extra: dict, check: _Checker) -> list[tuple[int, str, int, int]]:
+    incomplete = check.get(extra, "incomplete", "dict", "lrbench", optional=True)
+    if incomplete is None:
+        return []
+    left = check.get(incomplete, "left", "list", "lrbench.incomplete")
+    for index, point in enumerate(left):
+        kinds = (int, str, int, int)
+        if not (isinstance(point, list) and [type(v) for v in point] == list(kinds)):
+            raise check.fail(
+                f"lrbench.incomplete.left[{index}] must be [pass, backend, m, n_x]; "
+                f"got {point!r:.60}"
+            )
+    return [tuple(point) for point in left]
+
+
 # ---- the type ------------------------------------------------------------------------------
 
 
@@ -319,6 +336,8 @@ class Run:
     lecture: pd.DataFrame = field(repr=False)
     # The stores on disk the run read (m, n_x, bytes, make_s: the time to write one).
     stores: list[dict] = field(repr=False, default_factory=list)
+    # An interrupted sweep's points not measured: (pass, backend, m, n_x). Empty when whole.
+    left: list[tuple[int, str, int, int]] = field(repr=False, default_factory=list)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Run":
@@ -390,6 +409,7 @@ class Run:
             table,
             lecture,
             _stores(extra, check),
+            _left(extra, check),
         )
 
     # ---- derived numbers, computed in one place
@@ -450,8 +470,12 @@ class Run:
 
     @property
     def label(self) -> str:
-        """What a reader must know to compare this run with another: CPU, dtype, threads."""
-        return f"{self.cpu}, {self.dtype}, {self.threads} thread(s)"
+        """What a reader must know to compare this run with another: CPU, dtype, threads, and
+        whether the sweep was interrupted before it measured every point."""
+        label = f"{self.cpu}, {self.dtype}, {self.threads} thread(s)"
+        if self.left:
+            label += f", interrupted: {len(self.left)} point(s) not measured"
+        return label
 
     @property
     def measured(self) -> pd.DataFrame:

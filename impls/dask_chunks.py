@@ -19,7 +19,13 @@ give); more cores, or data on disk, its threaded scheduler with as many
 threads as the process may use cores (its CPU affinity, which a benchmark
 sets to its thread count), plus one for a store, which reads a chunk while
 another is stepped. A ``dask.distributed`` Client, when one is active, runs
-the chunks on its cluster instead.
+the chunks on its cluster instead; there a step that finishes no chunk for
+``lrbench.dask.progress-timeout`` of dask's configuration (60 s unless set,
+e.g. ``dask.config.set({"lrbench.dask.progress-timeout": "5 minutes"})`` or
+``DASK_LRBENCH__DASK__PROGRESS_TIMEOUT``) raises a ``StepStalled`` that says
+what the cluster shows (paused workers and their memory, no workers, workers
+lost), never waits forever. A worker lost mid-step is dask's to survive: it
+runs the lost chunks again on the others.
 
 Needs the ``dask`` extra (dask, distributed, zarr).
 """
@@ -33,6 +39,9 @@ import numpy as np
 from . import _layout
 from ._types import Backend, Gradient, copy_of_x
 from .numba_fused import COLUMNS_UP_TO, accumulate_any
+
+# A cluster's step that finishes no chunk for this long stalled (dask config, "lrbench.dask.").
+PROGRESS_TIMEOUT = "60s"
 
 # Of X per chunk, for in-memory data: each chunk costs dask about 2 ms a step here (building
 # and running its tasks), so few large chunks; the kernel blocks them for the cache itself.
@@ -64,23 +73,96 @@ def _partial(X: np.ndarray, Y: np.ndarray, w: np.ndarray, b: float) -> np.ndarra
     return out[:, None]
 
 
-def _compute_options(readers: int) -> dict:
-    """An active dask.distributed Client, or local threads on the cores this process may use
-    plus readers more, which wait on the disk while the others step."""
+class StepStalled(RuntimeError):
+    """A step on a dask.distributed cluster made no progress; the message says what dask shows."""
+
+
+def _active_client():
+    """The dask.distributed Client in use, or None."""
     try:
         from distributed import default_client
 
-        default_client()
-        return {}
+        return default_client()
     except (ImportError, ValueError):
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-        workers = (cores or os.cpu_count()) + readers
-        # One thread: no pool, whose hand-offs between threads cost more than they give.
-        return (
-            {"scheduler": "sync"}
-            if workers == 1
-            else {"scheduler": "threads", "num_workers": workers}
-        )
+        return None
+
+
+def _local_options(readers: int) -> dict:
+    """Local threads on the cores this process may use plus readers more, which wait on the
+    disk while the others step."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    workers = (cores or os.cpu_count()) + readers
+    # One thread: no pool, whose hand-offs between threads cost more than they give.
+    return (
+        {"scheduler": "sync"} if workers == 1 else {"scheduler": "threads", "num_workers": workers}
+    )
+
+
+def progress_timeout_s() -> float:
+    """How long a cluster's step may go without finishing a chunk (dask's configuration)."""
+    import dask
+    from dask.utils import parse_timedelta
+
+    return parse_timedelta(dask.config.get("lrbench.dask.progress-timeout", PROGRESS_TIMEOUT))
+
+
+def _on_cluster(client, parts) -> np.ndarray:
+    """The chunks' partial sums added up, computed on the client's cluster.
+
+    Each chunk is a future; waiting for the next one to finish is bounded by
+    the progress timeout, so a paused, dead or absent worker ends the step
+    with StepStalled instead of a wait without end.
+    """
+    from distributed import TimeoutError as DaskTimeout
+    from distributed import futures_of, wait
+
+    timeout = progress_timeout_s()
+    workers_before = set(client.scheduler_info(n_workers=-1)["workers"])
+    futures = futures_of(client.persist(parts))
+    pending = set(futures)
+    try:
+        while pending:
+            try:
+                _, pending = wait(pending, timeout=timeout, return_when="FIRST_COMPLETED")
+            except DaskTimeout:
+                raise StepStalled(
+                    f"the dask step finished none of its {len(pending)} remaining chunks (of "
+                    f"{len(futures)}) in {timeout:g} s: {_cluster_state(client, workers_before)}"
+                ) from None
+        partials = [future.result(timeout=timeout) for future in futures]
+    finally:
+        client.cancel(futures)
+    return np.hstack(partials).sum(axis=1)
+
+
+def _cluster_state(client, workers_before: set[str]) -> str:
+    """What the scheduler says of the workers, in words, for a stalled step's error."""
+    try:
+        workers = client.scheduler_info(n_workers=-1)["workers"]
+    except Exception as exc:  # the scheduler itself is gone: say so, do not hide the stall
+        return f"the scheduler does not answer ({exc})"
+    said = []
+    if not workers:
+        said.append("the cluster has no workers")
+    lost = sorted(workers_before - set(workers))
+    if lost:
+        said.append(f"{len(lost)} worker(s) lost during the step ({', '.join(lost)})")
+    for address, info in sorted(workers.items()):
+        if info.get("status") != "running":
+            memory = (info.get("metrics") or {}).get("memory")
+            limit = info.get("memory_limit")
+            held = (
+                f", holding {memory / 1e6:.0f} MB of its {limit / 1e6:.0f} MB limit"
+                if memory and limit
+                else ""
+            )
+            why = (
+                " (for memory: dask pauses a worker above its pause threshold)"
+                if (info.get("status") == "paused")
+                else ""
+            )
+            said.append(f"worker {address} is {info.get('status')}{why}{held}")
+    return "; ".join(said) or "every worker is running, but none finished a chunk"
 
 
 def prepare(X, Y):
@@ -143,7 +225,11 @@ def gradient(w: np.ndarray, b: float, data) -> Gradient:
         dtype=np.float64,
         chunks=((n_x + 2,), (1,) * X.numblocks[1]),
     )
-    total = parts.sum(axis=1).compute(**_compute_options(readers))
+    client = _active_client()
+    if client is None:
+        total = parts.sum(axis=1).compute(**_local_options(readers))
+    else:
+        total = _on_cluster(client, parts)
     return Gradient(total[:n_x] / m, float(total[n_x] / m), float(total[n_x + 1] / m))
 
 

@@ -41,8 +41,11 @@ def gradient(w: np.ndarray, b: float, data: tuple[list[list[float]], list[float]
 
 
 def memory_bytes(m: int, n_x: int, itemsize: int) -> int:
-    """A Python float (24 bytes) and a list slot (8 bytes) per element of X and Y."""
-    return 32 * m * (n_x + 1)
+    """Per element of X and Y a Python float (24 bytes, in a 32-byte block of Python's small
+    object allocator, which aligns to 16) and a list slot (8 bytes); per example a list
+    (its 56-byte header, rounded up likewise). Measured: 41.7 bytes per element at
+    m=200,000, n_x=50."""
+    return 40 * m * (n_x + 1) + 64 * m
 
 
 BACKEND = Backend(

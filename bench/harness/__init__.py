@@ -5,6 +5,16 @@ result files other than the one it has just written.
 """
 
 from .settings import PRESETS, OptionError, Settings, build_settings
-from .sweep import SweepError, publish, run
+from .sweep import SweepError, SweepInterrupted, open_journal, publish, run
 
-__all__ = ["PRESETS", "OptionError", "Settings", "SweepError", "build_settings", "publish", "run"]
+__all__ = [
+    "PRESETS",
+    "OptionError",
+    "Settings",
+    "SweepError",
+    "SweepInterrupted",
+    "build_settings",
+    "open_journal",
+    "publish",
+    "run",
+]

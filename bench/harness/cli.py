@@ -29,7 +29,8 @@ def parser() -> argparse.ArgumentParser:
         "  nox -s bench -- --preset quick\n"
         "  nox -s bench -- --m 100,1000 --nx 10,100 --backends vectorized,numba\n"
         "  nox -s bench -- --preset quick --relative-to one_loop --dtype float32\n"
-        "  nox -s bench -- --preset out-of-core --store-dir /mnt/big/stores",
+        "  nox -s bench -- --preset out-of-core --store-dir /mnt/big/stores\n"
+        "  nox -s bench -- --preset quick --resume   # after Ctrl-C or a kill: the rest only",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add = result.add_argument
@@ -86,6 +87,13 @@ def parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="folder for the stores, on the disk to be measured (default: "
         f"{Settings.store_dir}); a store found there for the same problem is used again",
+    )
+    add(
+        "--resume",
+        action="store_true",
+        help="continue the sweep that was interrupted (Ctrl-C, a kill, the OOM killer) from its "
+        "journal in --results-dir, measuring only what it had not finished; give the same "
+        "options as then (it refuses other settings, code or machine)",
     )
     add(
         "--keep-stores",

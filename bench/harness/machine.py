@@ -5,6 +5,7 @@ pytest-benchmark records itself, so a number never travels without its
 context.
 """
 
+import contextlib
 import os
 import platform
 from importlib.metadata import version
@@ -26,6 +27,8 @@ RECORDED_ENV_PREFIXES = (
     "MALLOC_",
     "GLIBC_TUNABLES",
 )
+
+VERSIONED = ("numpy", "numba", "llvmlite", "pytest-benchmark")
 
 
 def _cpuinfo() -> dict[str, str]:
@@ -56,14 +59,19 @@ def cache_bytes() -> dict[str, int]:
     return sizes
 
 
-def _meminfo_bytes(field: str) -> int | None:
+def _proc_field(path: Path, field: str) -> int | None:
+    """A "Field:   N kB" line of a /proc file, in bytes."""
     try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
+        for line in path.read_text().splitlines():
             if line.startswith(f"{field}:"):
                 return int(line.split()[1]) * 1024
     except OSError:
         pass
     return None
+
+
+def _meminfo_bytes(field: str) -> int | None:
+    return _proc_field(Path("/proc/meminfo"), field)
 
 
 def available_memory_bytes() -> int:
@@ -72,10 +80,40 @@ def available_memory_bytes() -> int:
     return available or os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
 
 
+def reset_peak_rss() -> None:
+    """Start the process's resident high-water mark (VmHWM) again from its resident size now.
+
+    Linux only (``/proc/self/clear_refs``); elsewhere the mark stays the process's lifetime
+    peak, which still bounds the point's from above.
+    """
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def peak_rss_bytes() -> int | None:
+    """The process's resident high-water mark since the last reset (VmHWM), if known."""
+    return _proc_field(Path("/proc/self/status"), "VmHWM")
+
+
 def total_memory_bytes() -> int:
     """The machine's memory (MemTotal): what data must exceed to be out of core."""
     total = _meminfo_bytes("MemTotal")
     return total or os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def identity() -> dict:
+    """What must not change between the processes of one sweep (a resumed one, say): the CPU,
+    the memory, Python, the numeric libraries and the variables that change timings."""
+    return {
+        "cpu_model": _cpuinfo().get("model name", platform.processor() or platform.machine()),
+        "cpu_count": os.cpu_count(),
+        "memory_total_bytes": total_memory_bytes(),
+        "python": platform.python_version(),
+        "versions": {name: version(name) for name in VERSIONED},
+        "environment": {
+            k: v for k, v in sorted(os.environ.items()) if k.startswith(RECORDED_ENV_PREFIXES)
+        },
+    }
 
 
 def collect(threads: int) -> dict:
@@ -91,9 +129,7 @@ def collect(threads: int) -> dict:
         "memory_available_bytes": available_memory_bytes(),
         "memory_total_bytes": total_memory_bytes(),
         "python": platform.python_version(),
-        "versions": {
-            name: version(name) for name in ("numpy", "numba", "llvmlite", "pytest-benchmark")
-        },
+        "versions": {name: version(name) for name in VERSIONED},
         "threads_requested": threads,
         "blas": [
             {

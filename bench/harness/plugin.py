@@ -5,9 +5,11 @@ reach the timed functions in ``timed_steps.py`` as a Python object.
 """
 
 import os
+from datetime import datetime, timezone
 
 import numba
 import pytest
+from pytest_benchmark import __version__ as pytest_benchmark_version
 from threadpoolctl import threadpool_limits
 
 import impls
@@ -15,6 +17,7 @@ import impls
 from ..results import SCHEMA_VERSION
 from ..units import format_seconds
 from . import bandwidth, lecture, machine
+from .journal import Journal
 from .settings import Settings
 from .state import SweepState
 
@@ -22,9 +25,12 @@ AFFINITY = hasattr(os, "sched_setaffinity")  # Linux; elsewhere only the thread 
 
 
 class SweepPlugin:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, journal: Journal):
         self.settings = settings
         self.state = SweepState(settings)
+        # Every finished test is written here as it ends; the run file is made from it.
+        self.journal = journal
+        self.interrupted = False
         self.limits: threadpool_limits | None = None
         self.all_cores = sorted(os.sched_getaffinity(0)) if AFFINITY else []
         # The cores every timed step may run on: as many as the sweep's threads.
@@ -45,6 +51,7 @@ class SweepPlugin:
         # know (XLA's sizes itself from the affinity when jax starts, inside a point).
         if self.point_cores:
             os.sched_setaffinity(0, self.point_cores)
+        machine.reset_peak_rss()  # each point's peak memory is its own
 
     def pytest_runtest_teardown(self, item: pytest.Item) -> None:
         if self.point_cores:  # the bandwidth probe measures every core between points
@@ -90,6 +97,45 @@ class SweepPlugin:
             return (1, _param(item, "pass_number"), 0 if _param(item, "kernel") else 1)
 
         items.sort(key=phase)  # stable: the parametrized order is kept within a phase
+        self.skip_finished(config, items)
+
+    def skip_finished(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        """Leave out what the journal says an earlier process finished, and let the state
+        know what it found there. The calibration kernels run again: they are cheap, and a
+        resumed process then always has a benchmark of its own to write the run with."""
+        finished = [
+            item
+            for item in items
+            if item.nodeid in self.journal.entries and _param(item, "when") is None
+        ]
+        if not finished:
+            return
+        config.hook.pytest_deselected(items=finished)
+        items[:] = [item for item in items if item not in finished]
+        for entry in self.journal.entries.values():
+            self.state.replay(entry)
+        print(
+            f"Resuming the unfinished sweep in {self.journal.path}: {self.state.done} of "
+            f"{self.state.total} points finished before; measuring the rest.",
+            flush=True,
+        )
+
+    def write_down(self, item: pytest.Item, report: pytest.TestReport) -> None:
+        """A finished test into the journal: its benchmark, or why its point was skipped."""
+        point = _point(item)
+        entry = {
+            "nodeid": item.nodeid,
+            "benchmark": _stats(item) if report.passed else None,
+            "first_call_s": self.state.first_call_s,
+        }
+        if point is not None:
+            entry["point"] = point
+            entry["skip"] = self.state.skip_record(point) if report.skipped else None
+            self.state.finished.add(point)
+        self.journal.append(entry)
+
+    def pytest_keyboard_interrupt(self, excinfo) -> None:
+        self.interrupted = True  # the run is written as it stands, without the slow probes
 
     def pytest_report_teststatus(self, report: pytest.TestReport, config: pytest.Config):
         # Our own progress line replaces pytest's dots and s's.
@@ -105,6 +151,8 @@ class SweepPlugin:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
         report = yield
+        if call.when == "call" and (report.passed or report.skipped):
+            self.write_down(item, report)
         if call.when == "call" and _param(item, "backend"):
             pass_number, backend, m, n_x = (
                 item.callspec.params[k] for k in ("pass_number", "backend", "m", "n_x")
@@ -120,10 +168,24 @@ class SweepPlugin:
             report.lrbench_progress = self.state.progress(what)
         return report
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_benchmark_generate_json(
+        self, config, benchmarks, include_data, machine_info, commit_info
+    ) -> dict:
+        """The run file's benchmarks from the journal: this process's and any resumed ones."""
+        return {
+            "machine_info": machine_info,
+            "commit_info": commit_info,
+            "benchmarks": self.journal.benchmarks(),
+            "datetime": datetime.now(timezone.utc).isoformat(),
+            "version": pytest_benchmark_version,
+        }
+
     def pytest_benchmark_update_machine_info(self, config: pytest.Config, machine_info: dict):
         facts = machine.collect(self.settings.threads)
-        facts["read_bandwidth"] = bandwidth.measure()
-        facts["cache_probe"] = bandwidth.cache_knee()
+        if not self.interrupted:  # a Ctrl-C wants its answer in seconds
+            facts["read_bandwidth"] = bandwidth.measure()
+            facts["cache_probe"] = bandwidth.cache_knee()
         facts["point_cpu_affinity"] = sorted(self.point_cores)
         if self.state.disk_probe is not None:
             facts["disk_read"] = self.state.disk_probe
@@ -136,6 +198,7 @@ class SweepPlugin:
             "skipped": self.state.skipped,
             "first_call_s": self.state.first_call_s,
             "order": [list(point) for point in self.settings.points()],
+            "resumed": self.journal.resumed,
             "stores": self.state.shelf.facts(),
             # What analysis needs of each backend's contract, so it never imports impls.
             "backends": {
@@ -146,6 +209,9 @@ class SweepPlugin:
                 for name in self.settings.backend_names
             },
         }
+        left = self.state.left()
+        if left:
+            output_json["lrbench"]["incomplete"] = {"left": [list(point) for point in left]}
 
     def pytest_terminal_summary(self, terminalreporter, config: pytest.Config) -> None:
         for warning in machine.collect(self.settings.threads)["warnings"]:
@@ -157,6 +223,20 @@ def _say(config: pytest.Config, message: str) -> None:
     capture = config.pluginmanager.getplugin("capturemanager")
     with capture.global_and_fixture_disabled():
         print(message, flush=True)
+
+
+def _point(item: pytest.Item) -> tuple[int, str, int, int] | None:
+    """(pass, backend, m, n_x) of a gradient step's test, else None."""
+    if _param(item, "backend") is None:
+        return None
+    return tuple(item.callspec.params[k] for k in ("pass_number", "backend", "m", "n_x"))
+
+
+def _stats(item: pytest.Item) -> dict | None:
+    """The test's benchmark as pytest-benchmark writes it, if it timed one."""
+    fixture = item.funcargs.get("benchmark") if hasattr(item, "funcargs") else None
+    stats = getattr(fixture, "stats", None)
+    return stats.as_dict(include_data=True) if stats else None
 
 
 def _param(item: pytest.Item, name: str):

@@ -7,6 +7,7 @@ read on its own.
 import gc
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,7 +21,7 @@ from .machine import available_memory_bytes
 from .settings import Settings
 from .stores import Shelf, StoredProblem
 
-# A point may use at most this share of the memory that was available at the start.
+# A point may use at most this share of the memory available when it is decided.
 MEMORY_SHARE = 0.75
 # Faster than this per step: let pytest-benchmark calibrate and repeat for max_time_s.
 # Slower: a fixed few rounds (pedantic mode), since calibration would take minutes.
@@ -70,7 +71,8 @@ def pedantic_rounds(step_s: float, passes: int = 1) -> int:
 @dataclass
 class SweepState:
     sweep: Settings
-    memory_at_start: int = field(default_factory=available_memory_bytes)
+    # What the system could hand out now (MemAvailable); a test passes its own.
+    available: Callable[[], int] = available_memory_bytes
     measured: dict[str, list[tuple[int, int, float]]] = field(default_factory=dict)
     skipped: list[dict] = field(default_factory=list)
     first_call_s: dict[str, float] = field(default_factory=dict)
@@ -78,6 +80,8 @@ class SweepState:
     step_s: dict[tuple[str, int, int], float] = field(default_factory=dict)
     skip_reasons: dict[tuple[str, int, int], str] = field(default_factory=dict)
     done: int = 0
+    # (pass, backend, m, n_x) of every point measured or skipped, in this process or before it.
+    finished: set[tuple[int, str, int, int]] = field(default_factory=set)
     started: float = field(default_factory=time.perf_counter)
     _predictions: dict[tuple, float | None] = field(default_factory=dict)
     _problem_key: tuple[int, int] | None = None
@@ -90,6 +94,9 @@ class SweepState:
     disk_probe: dict | None = None
     store_read_Bps: list[float] = field(default_factory=list)  # each timed round's store, cold
     _store_reads_left: Counter | None = None
+    # Per point, decided the first time it is asked so that every pass agrees: (bytes it
+    # needs, memory there was for it then).
+    _memory: dict[tuple[str, int, int], tuple[int, int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         settings = self.sweep
@@ -106,9 +113,25 @@ class SweepState:
             self._predictions[key] = cost_model.predict_seconds(measured, m, n_x)
         return self._predictions[key]
 
+    def held_bytes(self) -> int:
+        """What this sweep's own data hold now: the problem and the layouts made of it."""
+        held = sum(size for _, size in self._prepared.values())
+        if self._problem is not None:
+            held += self._problem.X.nbytes + self._problem.Y.nbytes
+        return held
+
+    def memory_for(self, backend: str, m: int, n_x: int) -> tuple[int, int]:
+        """(bytes the point needs, memory for it): what the system has available when the
+        point is first asked about, plus what the sweep holds and lets go for a new problem."""
+        point = (backend, m, n_x)
+        if point not in self._memory:
+            need = bytes_needed(backend, m, n_x, np.dtype(self.sweep.dtype).itemsize)
+            self._memory[point] = (need, self.available() + self.held_bytes())
+        return self._memory[point]
+
     def fits_memory(self, backend: str, m: int, n_x: int) -> bool:
-        need = bytes_needed(backend, m, n_x, np.dtype(self.sweep.dtype).itemsize)
-        return need <= MEMORY_SHARE * self.memory_at_start
+        need, room = self.memory_for(backend, m, n_x)
+        return need <= MEMORY_SHARE * room
 
     def from_store(self, backend: str, m: int, n_x: int) -> bool:
         """Whether the point's data come from a store on disk (only a lazy-input backend's)."""
@@ -146,10 +169,10 @@ class SweepState:
             missing = self.shelf.missing_space(m, n_x)
             return f"skipped-disk: {missing}" if missing else None
         if not self.fits_memory(backend, m, n_x):
-            need = bytes_needed(backend, m, n_x, np.dtype(self.sweep.dtype).itemsize)
+            need, room = self.memory_for(backend, m, n_x)
             return (
                 f"skipped-memory: needs {need / 2**30:.1f} GiB > {MEMORY_SHARE:.0%} of the "
-                f"{self.memory_at_start / 2**30:.1f} GiB available"
+                f"{room / 2**30:.1f} GiB available"
             )
         return None
 
@@ -183,6 +206,36 @@ class SweepState:
                 )
             )
         return reason, predicted
+
+    def skip_record(self, point: tuple[int, str, int, int]) -> dict:
+        """The run's record of why the point's (backend, m, n_x) is skipped in every pass."""
+        _, backend, m, n_x = point
+        return next(
+            record
+            for record in self.skipped
+            if (record["backend"], record["m"], record["n_x"]) == (backend, m, n_x)
+        )
+
+    def replay(self, entry: dict) -> None:
+        """What an earlier process of this sweep found at a point (a journal entry), taken
+        as if found here: skips, step times for the cost model, first calls."""
+        self.first_call_s.update(entry.get("first_call_s") or {})
+        if entry.get("point") is None:
+            return
+        pass_number, backend, m, n_x = point = tuple(entry["point"])
+        self.finished.add(point)
+        self.done += 1
+        if entry.get("skip") is not None:
+            if pass_number == 1:
+                self.skip_reasons[(backend, m, n_x)] = entry["skip"]["reason"]
+                self.skipped.append(entry["skip"])
+        elif entry.get("benchmark"):
+            median = entry["benchmark"]["stats"]["median"]
+            self.record_measured(pass_number, backend, m, n_x, median)
+
+    def left(self) -> list[tuple[int, str, int, int]]:
+        """The points of the sweep not yet measured or skipped, in sweep order."""
+        return [point for point in self.sweep.points() if point not in self.finished]
 
     def record_measured(
         self, pass_number: int, backend: str, m: int, n_x: int, median_s: float
@@ -230,10 +283,9 @@ class SweepState:
         impl = impls.BACKENDS[backend]
         if impl.prepare not in self._prepared:
             problem = self.problem(m, n_x)
-            itemsize = problem.X.itemsize
-            need = impl.memory_bytes(m, n_x, itemsize)
-            held = sum(size for _, size in self._prepared.values())
-            if bytes_needed(backend, m, n_x, itemsize) + held > MEMORY_SHARE * self.memory_at_start:
+            need = impl.memory_bytes(m, n_x, problem.X.itemsize)
+            # The system's available memory already leaves out the problem and the layouts.
+            if need > MEMORY_SHARE * self.available():
                 self._prepared.clear()
                 gc.collect()
             self._prepared[impl.prepare] = (impl.prepare(problem.X, problem.Y), need)

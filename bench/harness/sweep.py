@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from ..results import Run
+from . import machine
+from .journal import Journal, header
 from .plugin import SweepPlugin
 from .settings import OptionError, Settings, check_backends
 
@@ -28,6 +30,15 @@ MIN_ROUND_S = 0.0005
 
 class SweepError(RuntimeError):
     """The sweep did not finish cleanly; nothing was published."""
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during the sweep. ``partial`` is the run as far as it got (marked incomplete,
+    with the points left), or None if nothing had finished; the journal stays for --resume."""
+
+    def __init__(self, partial: Run | None):
+        super().__init__()
+        self.partial = partial
 
 
 def describe(settings: Settings) -> str:
@@ -67,8 +78,24 @@ def dask_client(address: str | None) -> Iterator[None]:
         yield
 
 
-def run(settings: Settings) -> Run:
-    """Measure every point of the sweep (printing progress) and return the run."""
+def open_journal(settings: Settings, path: Path, resume: bool = False) -> Journal:
+    """The journal of a new sweep at path, or the unfinished one there if resume (an
+    OptionError if it is another sweep's: other settings, code or machine)."""
+    head = header(settings.as_dict(), machine.identity())
+    if resume:
+        return Journal.resume(path, head)
+    if path.exists():
+        print(f"Starting anew: the unfinished sweep in {path} is replaced (--resume continues it).")
+    return Journal.start(path, head)
+
+
+def run(settings: Settings, journal: Journal | None = None) -> Run:
+    """Measure every point of the sweep (printing progress) and return the run.
+
+    Each finished point goes into the journal as it ends (by default one in a
+    temporary folder, gone with the sweep); a resumed journal's points are not
+    measured again. Ctrl-C raises SweepInterrupted with the partial run.
+    """
     check_backends(settings.backend_names, "backends")
     print(describe(settings), flush=True)
     with (
@@ -76,6 +103,8 @@ def run(settings: Settings) -> Run:
         dask_client(settings.dask_scheduler),
     ):
         json_path = Path(work) / "run.json"
+        if journal is None:
+            journal = open_journal(settings, Path(work) / "journal.jsonl")
         status = pytest.main(
             [
                 str(TIMED_STEPS),
@@ -94,8 +123,11 @@ def run(settings: Settings) -> Run:
                 f"--benchmark-min-time={MIN_ROUND_S}",
                 f"--benchmark-json={json_path}",
             ],
-            plugins=[SweepPlugin(settings)],
+            plugins=[SweepPlugin(settings, journal)],
         )
+        if status == pytest.ExitCode.INTERRUPTED:
+            written = json_path.exists() and journal.benchmarks()
+            raise SweepInterrupted(Run.load(json_path) if written else None)
         if status != pytest.ExitCode.OK:
             raise SweepError(f"the sweep did not finish cleanly (pytest exit {int(status)})")
         return Run.load(json_path)
@@ -124,4 +156,4 @@ def git_short_sha() -> str:
         return "nogit"
 
 
-__all__ = ["OptionError", "SweepError", "publish", "run"]
+__all__ = ["OptionError", "SweepError", "SweepInterrupted", "open_journal", "publish", "run"]

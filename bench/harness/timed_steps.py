@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import impls
-from bench.harness import calibration, disk, lecture, stores
+from bench.harness import calibration, disk, lecture, machine, stores
 from bench.harness.state import CALIBRATE_BELOW_S, pedantic_rounds
 from bench.results import CALIBRATION, LECTURE
 
@@ -75,6 +75,8 @@ def test_gradient_step(benchmark, sweep_state, pass_number, backend, m, n_x):
         bytes_X=point.dtype.itemsize * m * n_x,
         data_source=sweep_state.data_source(backend, m, n_x),
         disk_read_Bps=float(np.median(point.disk_read_Bps)) if point.disk_read_Bps else None,
+        # The process's resident peak over the point: its data, layouts, and every step.
+        peak_rss_bytes=machine.peak_rss_bytes(),
     )
     sweep_state.store_read_Bps += point.disk_read_Bps
     if benchmark.stats is not None:  # None under --benchmark-disable

@@ -16,6 +16,7 @@ side is, nearly always, one taken at the fast level.
 import contextlib
 import json
 import os
+import select
 import subprocess
 import sys
 import tempfile
@@ -38,6 +39,10 @@ BATCH_S = 0.003
 BATCHES = 5
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 COST_RTOL = 1e-6
+# A worker's reply to one request (a round of batches, or making the data and compiling) comes
+# within seconds; a worker silent this long is hung, and the check says so instead of waiting.
+REPLY_TIMEOUT_S = 600
+GIT_TIMEOUT_S = 300
 
 
 class CheckError(Exception):
@@ -45,7 +50,12 @@ class CheckError(Exception):
 
 
 def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True)
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=repo, capture_output=True, text=True, timeout=GIT_TIMEOUT_S
+        )
+    except subprocess.TimeoutExpired:
+        raise CheckError(f"git {' '.join(args)}: no answer in {GIT_TIMEOUT_S} s") from None
     if done.returncode:
         raise CheckError(f"git {' '.join(args)}: {done.stderr.strip() or done.stdout.strip()}")
     return done.stdout.strip()
@@ -78,7 +88,10 @@ def worktree(repo: Path, commit: str) -> Iterator[Path]:
         yield folder
     finally:
         subprocess.run(
-            ["git", "worktree", "remove", "--force", str(folder)], cwd=repo, capture_output=True
+            ["git", "worktree", "remove", "--force", str(folder)],
+            cwd=repo,
+            capture_output=True,
+            timeout=GIT_TIMEOUT_S,
         )
         git(repo, "worktree", "prune")
 
@@ -132,6 +145,14 @@ class Worker:
             os.sched_setaffinity(self.process.pid, {cpu})
 
     def receive(self) -> dict:
+        # One reply per request, so nothing waits in the pipe's buffer beyond this line.
+        ready, _, _ = select.select([self.process.stdout], [], [], REPLY_TIMEOUT_S)
+        if not ready:
+            self.process.kill()
+            raise CheckError(
+                f"the {self.side.name} ({self.side.label}) worker sent nothing for "
+                f"{REPLY_TIMEOUT_S} s and was stopped"
+            )
         line = self.process.stdout.readline()
         if not line:
             self.stderr.seek(0)
@@ -161,7 +182,7 @@ class Worker:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.wait()
+            self.process.wait(timeout=10)
         self.process.stdout.close()
         self.stderr.close()
 

@@ -33,6 +33,8 @@ from . import ab
 OUT = Path("results/regress-trials.json")
 START = "<!-- trials:start: written by `nox -s trials` from results/regress-trials.json -->"
 END = "<!-- trials:end -->"
+# One check takes one to two minutes here; one past this is hung, and is counted as an error.
+CHECK_TIMEOUT_S = 1200
 SCALAR = "impls/_scalar.py"
 EXP_LINE = "    e = math.exp(-abs(t))\n"
 EXP_TWICE = (
@@ -86,7 +88,10 @@ def one_check(base: str, head: str, scenario: Scenario, seed: int, out_dir: Path
     for switch in scenario.inject:
         command += ["--inject-slowdown", switch]
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=CHECK_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return {"exit": 2, "seconds": CHECK_TIMEOUT_S, "error": "no result within the timeout"}
     outcome = {"exit": done.returncode, "seconds": time.perf_counter() - started}
     if done.returncode == 2:
         return outcome | {"error": done.stderr.strip()[-2000:]}

@@ -99,7 +99,8 @@ def _speedup_panels(table: pd.DataFrame, reference: str, x: str, panel: str, xla
     fig, axes = plt.subplots(
         rows,
         columns,
-        figsize=(5 * columns, 4 * rows),
+        # At least 10 wide: one panel still leaves room for the legend and the run's label.
+        figsize=(max(5 * columns, 10), 4 * rows),
         squeeze=False,
         sharey=True,
         layout="constrained",

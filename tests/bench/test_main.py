@@ -1,8 +1,10 @@
 """python -m bench: option errors before measuring, and results written whole or not at all."""
 
 import json
+import signal
 import subprocess
 import sys
+import time
 
 import pandas as pd
 import pytest
@@ -120,7 +122,7 @@ def test_a_failed_sweep_leaves_previous_results_untouched(tmp_path, monkeypatch,
     (results / "latest.json").write_text("previous")
     (results / "latest.csv").write_text("previous")
 
-    def interrupted(settings):
+    def interrupted(settings, journal=None):
         raise harness.SweepError("the sweep did not finish cleanly (pytest exit 2)")
 
     monkeypatch.setattr(harness, "run", interrupted)
@@ -129,3 +131,75 @@ def test_a_failed_sweep_leaves_previous_results_untouched(tmp_path, monkeypatch,
     assert (results / "latest.json").read_text() == "previous"
     assert (results / "latest.csv").read_text() == "previous"
     assert list((results / "runs").iterdir()) == []
+
+
+# ---- interrupted sweeps: Ctrl-C, kill -9, and --resume --------------------------------------
+
+SWEEP = [*TINY, "--backends", "two_loop,vectorized", "--no-report"]
+WAIT_S = 120  # for a sweep to reach a point, or to end: bounded, never for ever
+
+
+def start_sweep(results, *extra) -> subprocess.Popen:
+    command = [sys.executable, "-m", "bench", *SWEEP, "--results-dir", str(results), *extra]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_points(journal, count: int, process: subprocess.Popen) -> None:
+    """Until the journal holds count finished points of the sweep."""
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline and process.poll() is None:
+        if journal.exists() and journal.read_text().count('"point"') >= count:
+            return
+        time.sleep(0.05)
+    process.kill()
+    pytest.fail(f"the sweep never finished {count} points: {process.communicate()[1][-2000:]}")
+
+
+def gradient_points(document: dict) -> list[tuple]:
+    params = [b["params"] for b in document["benchmarks"] if b["group"] is None]
+    return [(p["pass_number"], p["backend"], p["m"], p["n_x"]) for p in params]
+
+
+def test_a_sweep_killed_and_resumed_holds_every_point_exactly_once(tmp_path):
+    results = tmp_path / "results"
+    sweep = start_sweep(results)
+    wait_for_points(results / "journal.jsonl", 10, sweep)
+    sweep.send_signal(signal.SIGKILL)
+    sweep.communicate(timeout=WAIT_S)
+    assert not (results / "latest.json").exists()
+
+    done = run_cli(*SWEEP, "--results-dir", str(results), "--resume")
+    assert done.returncode == 0, done.stderr
+    resumed = done.stdout.split("Resuming the unfinished sweep")[1].split("\n")[0]
+    finished = int(resumed.split(": ")[1].split(" of 24")[0])
+    assert 10 <= finished < 24
+    document = json.loads((results / "latest.json").read_text())
+    points = gradient_points(document)
+    assert sorted(points) == sorted(harness_points(Run.load(results / "latest.json")))
+    assert len(points) == len(set(points)) == 24  # 8 points in each of 3 passes, once each
+    assert document["lrbench"]["resumed"] >= finished
+    assert "incomplete" not in document["lrbench"]
+    assert not (results / "journal.jsonl").exists()  # a published run needs no journal
+
+
+def test_ctrl_c_keeps_latest_json_writes_the_partial_run_and_exits_130(tmp_path):
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "latest.json").write_text("the committed run")
+    sweep = start_sweep(results)
+    wait_for_points(results / "journal.jsonl", 4, sweep)
+    sweep.send_signal(signal.SIGINT)
+    _, err = sweep.communicate(timeout=WAIT_S)
+    assert sweep.returncode == 130, err
+    assert "Traceback" not in err
+    assert (results / "latest.json").read_text() == "the committed run"
+    partial = Run.load(results / "partial.json")
+    assert 4 <= len(gradient_points(partial.document)) < 24
+    assert len(partial.left) == 24 - len(gradient_points(partial.document))
+    assert "interrupted: " in partial.label
+    assert "--resume" in err and (results / "journal.jsonl").exists()
+    # The partial run reports like any other, labelled as interrupted.
+    from bench.report.__main__ import main as report_main
+
+    assert report_main([str(results / "partial.json"), "--plots-dir", str(tmp_path / "p")]) == 0
+    assert "interrupted: " in (results / "REPORT.md").read_text()

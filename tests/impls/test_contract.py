@@ -1,5 +1,7 @@
 """The Backend contract: every registered backend keeps it, and a new one needs nothing else."""
 
+import gc
+
 import numpy as np
 import pytest
 
@@ -105,3 +107,30 @@ def test_an_optional_backend_whose_package_is_missing_is_left_out_with_the_reaso
         "jax_xla": "jax is not installed (pip install 'lr-vectorization-bench[jax]')",
         "dask_chunks": "dask is not installed (pip install 'lr-vectorization-bench[dask]')",
     }
+
+
+# 40 MB of X: every copy of it is a fresh mapping (above glibc's largest mmap threshold, 32 MiB),
+# so the resident peak shows it and an allocator's reuse cannot hide it.
+MEMORY_M, MEMORY_NX = 100_000, 50
+# Temporaries of m or n_x elements and the interpreter's own churn.
+MEMORY_SLACK = 24 * 2**20
+
+
+@pytest.mark.parametrize("name", list(impls.BACKENDS))
+def test_memory_bytes_covers_what_prepare_and_a_step_really_hold(name):
+    from bench.harness.machine import peak_rss_bytes, reset_peak_rss
+
+    backend = impls.BACKENDS[name]
+    X, Y = impls.make_problem(MEMORY_M, MEMORY_NX, seed=1)
+    w, b = random_params(MEMORY_NX)
+    tiny = impls.make_problem(40, MEMORY_NX, seed=1)
+    backend.gradient(w, b, backend.prepare(*tiny))  # compiles (numba), outside the measurement
+    gc.collect()
+    reset_peak_rss()
+    before = peak_rss_bytes()
+    backend.gradient(w, b, backend.prepare(X, Y))
+    grown = peak_rss_bytes() - before
+    promised = backend.memory_bytes(MEMORY_M, MEMORY_NX, X.itemsize)
+    assert grown <= promised + MEMORY_SLACK, (
+        f"{name} held {grown / 1e6:.0f} MB beyond X and Y; memory_bytes says {promised / 1e6:.0f}"
+    )

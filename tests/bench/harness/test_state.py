@@ -4,13 +4,14 @@ from dataclasses import replace
 
 import pytest
 
+import impls
 from bench.harness.settings import PRESETS
 from bench.harness.state import SweepState, bytes_needed, pedantic_rounds
 
 
 @pytest.fixture
 def state():
-    return SweepState(PRESETS["quick"], memory_at_start=1 << 30)  # 1 GiB
+    return SweepState(PRESETS["quick"], available=lambda: 1 << 30)  # 1 GiB
 
 
 def test_first_point_of_a_backend_always_runs(state):
@@ -54,12 +55,12 @@ def test_point_too_big_for_memory_is_skipped(state):
     assert state.skip_reason("vectorized", 10_000, 1000, None) is None
 
 
-def test_memory_is_the_data_plus_what_the_backend_says_it_holds():
-    data = 8 * 10 * (10 + 1)  # X and Y
-    assert bytes_needed("vectorized", 10, 10) == data + 10 * 8 * 10
-    assert bytes_needed("numba", 10, 10) == data + 8 * 100 + 8 * 20
-    assert bytes_needed("two_loop", 10, 10) == data + 32 * 10 * 11
-    assert bytes_needed("numba", 10, 10, itemsize=4) == 4 * 110 + 4 * 100 + 8 * 20
+@pytest.mark.parametrize("itemsize", [8, 4])
+def test_memory_is_the_data_plus_what_the_backend_says_it_holds(itemsize):
+    # What each backend says is checked against what it really holds in tests/impls.
+    for name, backend in impls.BACKENDS.items():
+        held = backend.memory_bytes(300, 20, itemsize)
+        assert bytes_needed(name, 300, 20, itemsize) == itemsize * 300 * 21 + held
 
 
 def test_slow_points_get_a_few_rounds_shared_among_passes():
@@ -113,7 +114,10 @@ def test_backends_sharing_a_layout_share_one_prepared_copy(state):
 
 
 def test_layouts_are_dropped_rather_than_memory_exceeded():
-    tight = SweepState(PRESETS["quick"], memory_at_start=8 * 20 * 4 * 4)  # room for ~3 copies
+    # A machine with room for X, Y and two copies of X (480 bytes each), whose available
+    # memory falls by what the sweep holds, as a real one's does.
+    tight = SweepState(PRESETS["quick"])
+    tight.available = lambda: 8 * 20 * 4 + 2 * 480 - tight.held_bytes()
     rows = tight.prepared("numba", 20, 3)
     tight.prepared("one_loop", 20, 3)  # a second copy of X would not fit beside the first
     assert len(tight._prepared) == 1 and tight.prepared("numba", 20, 3) is not rows
@@ -125,7 +129,7 @@ def store_state(tmp_path):
         settings = replace(
             PRESETS["quick"], stores=stores, store_dir=str(tmp_path / "stores"), **changes
         )
-        return SweepState(settings, memory_at_start=1 << 30)
+        return SweepState(settings, available=lambda: 1 << 30)
 
     return make
 
@@ -184,3 +188,15 @@ def test_a_store_points_expected_time_counts_its_untimed_reads(store_state):
     step = state.predict_from_disk(100_000, 999)  # 1 s
     # Write, expected answer and first call, then 3 rounds each read twice (paired disk rate).
     assert state.expected_point_seconds(1, "dask", 100_000, 999) == pytest.approx(step * (3 + 6))
+
+
+def test_the_memory_guard_reads_what_is_available_when_a_point_is_first_decided():
+    room = [2 << 30]
+    state = SweepState(PRESETS["quick"], available=lambda: room[0])
+    big = ("vectorized", 100_000, 1000)  # 0.8 GB of X
+    assert state.fits_memory(*big)
+    room[0] = 1 << 20  # the machine filled up: a point decided stays decided (passes agree)
+    assert state.fits_memory(*big)
+    later = ("vectorized", 200_000, 1000)
+    assert not state.fits_memory(*later)
+    assert "GiB > 75% of the 0.0 GiB available" in state.skip_reason(*later, None)

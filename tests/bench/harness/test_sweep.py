@@ -99,21 +99,6 @@ def test_a_plain_pytest_of_bench_starts_no_sweep():
     assert "Sweeping" not in done.stdout
 
 
-def test_the_dask_backend_runs_on_the_cluster_named_and_the_run_says_so(tmp_path):
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
-    ) as cluster:
-        address = cluster.scheduler_address
-        settings = build_settings(
-            "quick", m="2000", nx="10", backends="dask", passes=1, dask_scheduler=address
-        )
-        run = harness.run(settings)
-        assert cluster.scheduler.tasks or cluster.scheduler.transition_counter > 0
-    assert run.settings["dask_scheduler"] == address
-    assert list(run.measured["backend"]) == ["dask"]
-
-
 def test_an_unreachable_dask_scheduler_exits_2_before_any_point(monkeypatch, tmp_path, capsys):
     pytest.importorskip("distributed")
     monkeypatch.setattr(harness.sweep, "DASK_CONNECT_TIMEOUT_S", 0.5)
