@@ -59,6 +59,8 @@ COLUMNS = [
     "pass_medians_s",
     "pass_disk_read_Bps",
     "peak_rss_bytes",
+    "others_cpu",
+    "busy",
 ]
 # Each benchmark is one point in one pass; a point's row sums up its passes like this.
 ACROSS_PASSES = {
@@ -75,6 +77,10 @@ ACROSS_PASSES = {
     "cpu_per_wall": "first",
     "data_source": "first",
     "peak_rss_bytes": "max",
+    # Other processes' CPU time over the point, in cores: its worst pass, and whether any pass
+    # was measured beside other work.
+    "others_cpu": "max",
+    "busy": lambda busy: None if busy.isna().all() else bool(busy.fillna(False).any()),
 }
 # Where a point's data came from; files before the stores (issue 14) held them in memory.
 DATA_SOURCES = ("memory", "disk", "cluster")
@@ -93,6 +99,7 @@ _KINDS = {
     "str": "a string",
     "dict": "an object",
     "list": "a list",
+    "bool": "true or false",
 }
 
 
@@ -103,7 +110,7 @@ def _is(value: object, kind: str) -> bool:
     if kind == "number":
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
         return ok and math.isfinite(value) and value >= 0
-    return isinstance(value, {"str": str, "dict": dict, "list": list}[kind])
+    return isinstance(value, {"str": str, "dict": dict, "list": list, "bool": bool}[kind])
 
 
 @dataclass
@@ -210,8 +217,10 @@ def _measured_row(bench: dict, where: str, check: _Checker) -> dict:
         "data_source": _data_source(extra, f"{where}.extra_info", check),
         "reason": None,
     }
-    for key in ("predicted_s", "first_call_s", "cpu_per_wall", "disk_read_Bps", "peak_rss_bytes"):
+    numbers = ("predicted_s", "first_call_s", "cpu_per_wall", "disk_read_Bps", "peak_rss_bytes")
+    for key in (*numbers, "others_cpu", "steal_cpu", "clock_mhz"):
         row[key] = check.get(extra, key, "number", f"{where}.extra_info", optional=True)
+    row["busy"] = check.get(extra, "busy", "bool", f"{where}.extra_info", optional=True)
     if not row["q1_s"] <= row["median_s"] <= row["q3_s"]:
         raise check.fail(f"{where}.stats: the median is not between q1 and q3")
     return row
@@ -467,6 +476,23 @@ class Run:
     @property
     def memory_total_bytes(self) -> int | None:
         return self.facts.get("memory_total_bytes")
+
+    @property
+    def neighbours(self) -> dict | None:
+        """How busy the machine was over the run's points (None: not recorded, an older run)."""
+        return self.facts.get("neighbours")
+
+    @property
+    def busy_points(self) -> int | None:
+        """Points measured beside other work, in any pass (None: not recorded)."""
+        if "busy" not in self.table or self.table["busy"].isna().all():
+            return None
+        return int((self.measured["busy"] == True).sum())  # noqa: E712 (None is not busy)
+
+    @property
+    def quiet(self) -> bool:
+        """A reference run: every point recorded what else ran, and none ran beside other work."""
+        return self.busy_points == 0
 
     @property
     def label(self) -> str:

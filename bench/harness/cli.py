@@ -6,7 +6,16 @@ from pathlib import Path
 import impls
 
 from ..results import write_atomic
-from .settings import BEYOND_RAM, PRESETS, STORE_MODES, OptionError, Settings, build_settings
+from .neighbours import BUSY_CORES, QUIET_PATIENCE_S
+from .settings import (
+    BEYOND_RAM,
+    PRESETS,
+    PROCESS_MODES,
+    STORE_MODES,
+    OptionError,
+    Settings,
+    build_settings,
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -89,6 +98,22 @@ def parser() -> argparse.ArgumentParser:
         f"{Settings.store_dir}); a store found there for the same problem is used again",
     )
     add(
+        "--wait-for-quiet",
+        action="store_true",
+        help="before each point, wait until other processes keep less than "
+        f"{BUSY_CORES:g} of a core busy; give up, keeping what finished for --resume, if the "
+        f"machine stays busy for {QUIET_PATIENCE_S:g} s (for reference runs; every point "
+        "records what others used either way)",
+    )
+    add(
+        "--processes",
+        choices=PROCESS_MODES,
+        help="per-pass: each pass in a fresh process, so each point's interval holds what "
+        "differs between processes (memory placement, the JIT's output) as well as between "
+        "passes; one: every pass in this process, a few seconds quicker per pass "
+        "(default: per-pass)",
+    )
+    add(
         "--resume",
         action="store_true",
         help="continue the sweep that was interrupted (Ctrl-C, a kill, the OOM killer) from its "
@@ -118,6 +143,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         args.stores,
         args.store_dir,
         args.keep_stores,
+        args.wait_for_quiet,
+        args.processes,
     )
     check_writable(args.results_dir / "runs", "--results-dir")
     if settings.stores != "never":

@@ -5,6 +5,7 @@ reach the timed functions in ``timed_steps.py`` as a Python object.
 """
 
 import os
+import time
 from datetime import datetime, timezone
 
 import numba
@@ -16,7 +17,7 @@ import impls
 
 from ..results import SCHEMA_VERSION
 from ..units import format_seconds
-from . import bandwidth, lecture, machine
+from . import bandwidth, lecture, machine, neighbours
 from .journal import Journal
 from .settings import Settings
 from .state import SweepState
@@ -25,9 +26,20 @@ AFFINITY = hasattr(os, "sched_setaffinity")  # Linux; elsewhere only the thread 
 
 
 class SweepPlugin:
-    def __init__(self, settings: Settings, journal: Journal):
+    def __init__(
+        self,
+        settings: Settings,
+        journal: Journal,
+        passes: set[int] | None = None,
+        started: float | None = None,
+    ):
         self.settings = settings
+        # The passes this process measures (None: all); the first opens with the calibration
+        # kernels' "start" window, the sweep's last closes with their "end" window.
+        self.passes = passes
         self.state = SweepState(settings)
+        if started is not None:  # the sweep began in an earlier process
+            self.state.started -= time.time() - started
         # Every finished test is written here as it ends; the run file is made from it.
         self.journal = journal
         self.interrupted = False
@@ -52,6 +64,11 @@ class SweepPlugin:
         if self.point_cores:
             os.sched_setaffinity(0, self.point_cores)
         machine.reset_peak_rss()  # each point's peak memory is its own
+        if self.settings.wait_for_quiet and _param(item, "backend"):
+            try:
+                neighbours.wait_for_quiet(say=self.state.shelf.say)
+            except neighbours.StayedBusy as exc:
+                pytest.exit(str(exc), returncode=pytest.ExitCode.INTERRUPTED)
 
     def pytest_runtest_teardown(self, item: pytest.Item) -> None:
         if self.point_cores:  # the bandwidth probe measures every core between points
@@ -65,6 +82,11 @@ class SweepPlugin:
     @pytest.fixture
     def sweep_state(self) -> SweepState:
         return self.state
+
+    @pytest.fixture
+    def neighbour_watch(self) -> neighbours.Watch:
+        """Started as the point starts; the point reads what other processes did meanwhile."""
+        return neighbours.Watch()
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         names = set(metafunc.fixturenames)
@@ -97,28 +119,36 @@ class SweepPlugin:
             return (1, _param(item, "pass_number"), 0 if _param(item, "kernel") else 1)
 
         items.sort(key=phase)  # stable: the parametrized order is kept within a phase
+        self.keep_own_passes(config, items)
         self.skip_finished(config, items)
+
+    def keep_own_passes(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        if self.passes is None:
+            return
+        windows = {"start": 1, "end": self.settings.passes}  # the pass each window belongs to
+
+        def mine(item: pytest.Item) -> bool:
+            when = _param(item, "when")
+            return (windows[when] if when else _param(item, "pass_number")) in self.passes
+
+        others = [item for item in items if not mine(item)]
+        config.hook.pytest_deselected(items=others)
+        items[:] = [item for item in items if mine(item)]
 
     def skip_finished(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         """Leave out what the journal says an earlier process finished, and let the state
-        know what it found there. The calibration kernels run again: they are cheap, and a
-        resumed process then always has a benchmark of its own to write the run with."""
+        know everything found there (skips and step times decided in pass 1 hold in every
+        pass). The calibration kernels run again: they are cheap, and a resumed process then
+        always has a benchmark of its own to write the run with."""
+        for entry in self.journal.entries.values():
+            self.state.replay(entry)
         finished = [
             item
             for item in items
             if item.nodeid in self.journal.entries and _param(item, "when") is None
         ]
-        if not finished:
-            return
         config.hook.pytest_deselected(items=finished)
         items[:] = [item for item in items if item not in finished]
-        for entry in self.journal.entries.values():
-            self.state.replay(entry)
-        print(
-            f"Resuming the unfinished sweep in {self.journal.path}: {self.state.done} of "
-            f"{self.state.total} points finished before; measuring the rest.",
-            flush=True,
-        )
 
     def write_down(self, item: pytest.Item, report: pytest.TestReport) -> None:
         """A finished test into the journal: its benchmark, or why its point was skipped."""
@@ -163,8 +193,13 @@ class SweepPlugin:
             elif report.failed:
                 what += "FAILED"
             else:
-                median = item.funcargs["benchmark"].stats.stats.median
-                what += f"median {format_seconds(median)}"
+                fixture = item.funcargs["benchmark"]
+                what += f"median {format_seconds(fixture.stats.stats.median)}"
+                if fixture.extra_info.get("busy"):
+                    what += (
+                        f" (beside other work: others used "
+                        f"{fixture.extra_info['others_cpu']:.2f} cores)"
+                    )
             report.lrbench_progress = self.state.progress(what)
         return report
 
@@ -187,6 +222,7 @@ class SweepPlugin:
             facts["read_bandwidth"] = bandwidth.measure()
             facts["cache_probe"] = bandwidth.cache_knee()
         facts["point_cpu_affinity"] = sorted(self.point_cores)
+        facts["neighbours"] = neighbour_facts(self.journal.benchmarks())
         if self.state.disk_probe is not None:
             facts["disk_read"] = self.state.disk_probe
         machine_info["lrbench"] = facts
@@ -223,6 +259,21 @@ def _say(config: pytest.Config, message: str) -> None:
     capture = config.pluginmanager.getplugin("capturemanager")
     with capture.global_and_fixture_disabled():
         print(message, flush=True)
+
+
+def neighbour_facts(benchmarks: list[dict]) -> dict:
+    """Over every point of the run (this process's and resumed ones): how many were measured
+    beside other work, and how much others and the hypervisor took."""
+    seen = [b["extra_info"] for b in benchmarks if "others_cpu" in (b.get("extra_info") or {})]
+    others = sorted(info["others_cpu"] for info in seen)
+    return {
+        "busy_cores": neighbours.BUSY_CORES,
+        "points": len(seen),
+        "busy_points": sum(bool(info["busy"]) for info in seen),
+        "others_cpu_median": others[len(others) // 2] if others else None,
+        "others_cpu_max": others[-1] if others else None,
+        "steal_cpu_max": max((info["steal_cpu"] for info in seen), default=None),
+    }
 
 
 def _point(item: pytest.Item) -> tuple[int, str, int, int] | None:

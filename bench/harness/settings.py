@@ -7,7 +7,7 @@ plugin that runs the sweep and is recorded in the result file.
 
 import math
 import random
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from .machine import total_memory_bytes
 # never from a store; from a store only where the data would not fit the memory guard;
 # always from a store.
 STORE_MODES = ("never", "beyond-memory", "always")
+PROCESS_MODES = ("per-pass", "one")
 DEFAULT_STORE_DIR = "~/.cache/lr-vectorization-bench/stores"
 # The out-of-core preset adds an m whose X is this many times the machine's memory.
 BEYOND_RAM = 1.25
@@ -70,6 +71,12 @@ class Settings:
     keep_stores: bool = False  # else the stores a sweep makes are removed when it ends
     # Add to m the size whose X exceeds BEYOND_RAM times this machine's memory.
     m_beyond_ram: bool = False
+    # Before each point, wait until other processes leave the machine quiet (reference runs).
+    wait_for_quiet: bool = False
+    # Where the passes run: all in this process ("one"), or each in a fresh one ("per-pass"),
+    # so that what differs between processes (memory placement, JIT output) shows as spread.
+    # Sweeps with stores run in one process: each pass's process would write them again.
+    processes: str = "per-pass"  # one of PROCESS_MODES
 
     @property
     def backend_names(self) -> tuple[str, ...]:
@@ -95,6 +102,19 @@ class Settings:
     def as_dict(self) -> dict:
         """The settings as the result file records them."""
         return asdict(self) | {"backends": list(self.backend_names)}
+
+    @classmethod
+    def from_dict(cls, recorded: dict) -> "Settings":
+        """The settings a run file or a journal recorded (lists back to tuples); keys of
+        settings this version no longer has are left out."""
+        known = {f.name for f in fields(cls)}
+        return cls(
+            **{
+                key: tuple(value) if isinstance(value, list) else value
+                for key, value in recorded.items()
+                if key in known
+            }
+        )
 
 
 PRESETS: dict[str, Settings] = {
@@ -190,6 +210,8 @@ def build_settings(
     stores: str | None = None,
     store_dir: str | None = None,
     keep_stores: bool = False,
+    wait_for_quiet: bool = False,
+    processes: str | None = None,
 ) -> Settings:
     """The preset, with any sizes, backends, threads or budget the user gave instead."""
     if preset not in PRESETS:
@@ -212,10 +234,19 @@ def build_settings(
         if passes <= 0:
             raise OptionError(f"--passes: must be a positive integer; got {passes}")
         sweep = replace(sweep, passes=passes)
+    if processes is not None and processes not in PROCESS_MODES:
+        raise OptionError(f"--processes: choose from {', '.join(PROCESS_MODES)}; got {processes!r}")
     if stores is not None:
         if stores not in STORE_MODES:
             raise OptionError(f"--stores: choose from {', '.join(STORE_MODES)}; got {stores!r}")
         sweep = replace(sweep, stores=stores)
+    if sweep.stores != "never":
+        if processes == "per-pass":
+            raise OptionError(
+                "--processes per-pass: not with stores (each pass's process would write its "
+                "stores again); use --processes one"
+            )
+        processes = "one"
     if sweep.m_beyond_ram:
         beyond = tuple(m_beyond_ram(n_x, dtype, total_memory_bytes()) for n_x in sweep.n_x)
         sweep = replace(sweep, m=tuple(sorted({*sweep.m, *beyond})), m_beyond_ram=False)
@@ -226,4 +257,6 @@ def build_settings(
         dask_scheduler=dask_scheduler,
         store_dir=store_dir or sweep.store_dir,
         keep_stores=keep_stores,
+        wait_for_quiet=wait_for_quiet,
+        processes=processes or sweep.processes,
     )

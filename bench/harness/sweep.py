@@ -5,7 +5,10 @@ returns the validated result; it writes nothing the caller must clean up.
 """
 
 import contextlib
+import json
+import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -14,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+import impls
+
 from ..results import Run
 from . import machine
 from .journal import Journal, header
@@ -21,6 +26,8 @@ from .plugin import SweepPlugin
 from .settings import OptionError, Settings, check_backends
 
 DASK_CONNECT_TIMEOUT_S = 10
+# After Ctrl-C, how long a pass's process may take to finish its step and write what it has.
+CHILD_STOP_S = 60
 
 TIMED_STEPS = Path(__file__).parent / "timed_steps.py"
 # A calibrated round lasts at least this long (pytest-benchmark repeats a fast step within
@@ -83,7 +90,14 @@ def open_journal(settings: Settings, path: Path, resume: bool = False) -> Journa
     OptionError if it is another sweep's: other settings, code or machine)."""
     head = header(settings.as_dict(), machine.identity())
     if resume:
-        return Journal.resume(path, head)
+        journal = Journal.resume(path, head)
+        finished = sum(entry.get("point") is not None for entry in journal.entries.values())
+        print(
+            f"Resuming the unfinished sweep in {path}: {finished} of {len(settings.points())} "
+            "points finished before; measuring the rest.",
+            flush=True,
+        )
+        return journal
     if path.exists():
         print(f"Starting anew: the unfinished sweep in {path} is replaced (--resume continues it).")
     return Journal.start(path, head)
@@ -94,18 +108,54 @@ def run(settings: Settings, journal: Journal | None = None) -> Run:
 
     Each finished point goes into the journal as it ends (by default one in a
     temporary folder, gone with the sweep); a resumed journal's points are not
-    measured again. Ctrl-C raises SweepInterrupted with the partial run.
+    measured again. With ``settings.processes == "per-pass"`` each pass runs in
+    a fresh process (``pass_process.py``), so the spread between passes holds
+    what differs between processes too. Ctrl-C raises SweepInterrupted with the
+    partial run.
     """
     check_backends(settings.backend_names, "backends")
+    outside = registered_here(settings.backend_names)
+    if outside and settings.processes == "per-pass":
+        print(f"Every pass runs in this process: {', '.join(outside)} exist only here.")
+        settings = replace(settings, processes="one")
+    with dask_client(settings.dask_scheduler):  # reachable? (an OptionError before any point)
+        pass
     print(describe(settings), flush=True)
-    with (
-        tempfile.TemporaryDirectory(prefix="lrbench-") as work,
-        dask_client(settings.dask_scheduler),
-    ):
+    with tempfile.TemporaryDirectory(prefix="lrbench-") as work:
         json_path = Path(work) / "run.json"
         if journal is None:
             journal = open_journal(settings, Path(work) / "journal.jsonl")
-        status = pytest.main(
+        if settings.processes == "per-pass":
+            status = measure_pass_by_pass(settings, journal, json_path)
+        else:
+            status = measure(settings, journal, json_path)
+        if status == pytest.ExitCode.INTERRUPTED:
+            finished = json_path.exists() and Journal.resume(journal.path, journal.header).entries
+            raise SweepInterrupted(Run.load(json_path) if finished else None)
+        if status != pytest.ExitCode.OK:
+            raise SweepError(f"the sweep did not finish cleanly ({describe_status(status)})")
+        return Run.load(json_path)
+
+
+def registered_here(names: tuple[str, ...]) -> list[str]:
+    """Backends registered by this process (impls.register), which a fresh process lacks."""
+    return [
+        name for name in names if not impls.BACKENDS[name].gradient.__module__.startswith("impls")
+    ]
+
+
+def measure(
+    settings: Settings,
+    journal: Journal,
+    json_path: Path,
+    passes: set[int] | None = None,
+    started: float | None = None,
+) -> int:
+    """Run the sweep's pytest session in this process (only the passes named, if any), with
+    the dask client it needs; the run file is written to json_path. started: when the sweep
+    began (time.time()), for its progress lines. Returns pytest's status."""
+    with dask_client(settings.dask_scheduler):
+        return pytest.main(
             [
                 str(TIMED_STEPS),
                 # No ini file of whatever project the user runs from: only these options.
@@ -123,14 +173,46 @@ def run(settings: Settings, journal: Journal | None = None) -> Run:
                 f"--benchmark-min-time={MIN_ROUND_S}",
                 f"--benchmark-json={json_path}",
             ],
-            plugins=[SweepPlugin(settings, journal)],
+            plugins=[SweepPlugin(settings, journal, passes, started)],
         )
-        if status == pytest.ExitCode.INTERRUPTED:
-            written = json_path.exists() and journal.benchmarks()
-            raise SweepInterrupted(Run.load(json_path) if written else None)
+
+
+def measure_pass_by_pass(settings: Settings, journal: Journal, json_path: Path) -> int:
+    """Each pass in a fresh process, one after another, all writing to the journal; the
+    last one writes the run file. Returns the first status that is not OK, else OK."""
+    settings_path = json_path.with_name("settings.json")
+    settings_path.write_text(json.dumps(settings.as_dict()))
+    started = time.time()
+    for pass_number in range(1, settings.passes + 1):
+        command = [sys.executable, "-m", "bench.harness.pass_process", str(settings_path)]
+        command += [str(journal.path), str(pass_number), str(json_path), str(started)]
+        status = run_child(command)
         if status != pytest.ExitCode.OK:
-            raise SweepError(f"the sweep did not finish cleanly (pytest exit {int(status)})")
-        return Run.load(json_path)
+            return status
+    return pytest.ExitCode.OK
+
+
+def run_child(command: list[str]) -> int:
+    """A pass's process, waited for. Ctrl-C reaches it too (one process group): it finishes
+    the step it is in, writes what it has and ends, and this waits for that."""
+    child = subprocess.Popen(command)
+    try:
+        return child.wait()
+    except KeyboardInterrupt:
+        try:
+            child.wait(timeout=CHILD_STOP_S)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait(timeout=CHILD_STOP_S)
+        return pytest.ExitCode.INTERRUPTED
+
+
+def describe_status(status: int) -> str:
+    if status < 0:  # a child killed by a signal
+        name = signal.Signals(-status).name
+        why = " (by the kernel's OOM killer, if dmesg says so)" if name == "SIGKILL" else ""
+        return f"a pass's process was killed by {name}{why}; --resume continues the sweep"
+    return f"pytest exit {int(status)}"
 
 
 def publish(run: Run, results_dir: Path) -> tuple[Path, Run]:

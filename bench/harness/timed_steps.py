@@ -37,7 +37,7 @@ def test_lecture_demo(benchmark, pass_number, kernel):
         benchmark.pedantic(step, rounds=3, warmup_rounds=1)
 
 
-def test_gradient_step(benchmark, sweep_state, pass_number, backend, m, n_x):
+def test_gradient_step(benchmark, sweep_state, neighbour_watch, pass_number, backend, m, n_x):
     reason, predicted = sweep_state.decide(pass_number, backend, m, n_x)
     if reason:
         pytest.skip(reason if pass_number == 1 else f"as in pass 1: {reason}")
@@ -77,6 +77,8 @@ def test_gradient_step(benchmark, sweep_state, pass_number, backend, m, n_x):
         disk_read_Bps=float(np.median(point.disk_read_Bps)) if point.disk_read_Bps else None,
         # The process's resident peak over the point: its data, layouts, and every step.
         peak_rss_bytes=machine.peak_rss_bytes(),
+        # What other processes and the hypervisor took over the point (others_cpu, busy, ...).
+        **neighbour_watch.read(),
     )
     sweep_state.store_read_Bps += point.disk_read_Bps
     if benchmark.stats is not None:  # None under --benchmark-disable

@@ -51,6 +51,34 @@ def _costs(run: Run) -> str | None:
     return ", ".join(costs) if costs else None
 
 
+def conditions(run: Run) -> str:
+    """Whether the run was quiet: what a reader must know before trusting its intervals."""
+    facts = run.neighbours
+    if run.busy_points is None or facts is None:
+        return (
+            "The run did not record what else the machine ran (made before the harness measured "
+            "it), so it cannot count as a quiet reference run."
+        )
+    waited = (
+        " after waiting for a quiet machine before each point"
+        if run.settings.get("wait_for_quiet")
+        else ""
+    )
+    if run.busy_points:
+        return (
+            f"Measured beside other work at {run.busy_points} of {len(run.measured)} points "
+            f"(other processes kept at least {facts['busy_cores']:g} of a core busy, up to "
+            f"{facts['others_cpu_max']:.2f}){waited}: not a quiet reference run; its intervals "
+            "are wider and its verdicts less certain than a quiet machine's."
+        )
+    return (
+        f"Measured on a quiet machine{waited}: other processes used at most "
+        f"{facts['others_cpu_max']:.2f} of a core over any point (median "
+        f"{facts['others_cpu_median']:.2f}); the hypervisor stole at most "
+        f"{facts['steal_cpu_max']:.2f}."
+    )
+
+
 def answer_lines(run: Run) -> list[str]:
     verdicts, _ = judge(run.table, None, run.bandwidth_Bps, run.cache_bytes)
     points = int((run.table["status"] == "measured").sum())
@@ -58,7 +86,8 @@ def answer_lines(run: Run) -> list[str]:
         f"From `{run.source}`: {run.label}; {points} points measured, each in "
         f"{run.settings.get('passes', 1)} pass(es) spread over the run. Speedups are medians "
         "with 95% intervals; a point **holds** when its whole interval lies inside the reading "
-        '("~Nx": N/2 to 2N; "at least Nx"), **fails** when all of it lies outside.',
+        '("~Nx": N/2 to 2N; "at least Nx"), **fails** when all of it lies outside. '
+        + conditions(run),
         "",
         "| claim | compared | speedups over the grid | read as ~Nx | read as at least Nx |",
         "| --- | --- | --- | --- | --- |",

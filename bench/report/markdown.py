@@ -30,6 +30,7 @@ from ..cost_model import CostModel
 from ..results import ResultsError, Run, write_atomic
 from ..units import format_rate, format_ratio, format_seconds
 from . import charts
+from .answer import conditions
 
 INTERVALS_LINK = "`bench/analysis/speedups.py`"
 NEAR_LIMIT = 20  # backends shown beside the physical limit: within this multiple somewhere
@@ -168,6 +169,7 @@ def machine_section(run: Run) -> list[str]:
             f"{format_rate(bandwidth.get('all_threads_Bps'))} on "
             f"{bandwidth.get('threads', '?')}",
         ),
+        ("Other work on the machine", conditions(run)),
         (
             "Environment",
             ", ".join(f"`{k}={v}`" for k, v in facts.get("environment", {}).items())

@@ -70,6 +70,8 @@ def test_a_run_writes_json_csv_report_and_a_summary(tmp_path):
     results = tmp_path / "results"
     done = run_cli(
         *TINY,
+        "--processes",
+        "one",  # fresh processes per pass: the resume and Ctrl-C tests below
         "--backends",
         "two_loop,vectorized,numba",
         "--relative-to",

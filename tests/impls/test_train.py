@@ -36,29 +36,46 @@ def optimum(breast_cancer):
     return w, b, impls.gradient(w, b, X, Y).cost
 
 
+# The whole descent for the backends whose steps take microseconds; the interpreted loops and
+# dask (milliseconds a step) take the first STEPS_TO_COMPARE steps, each the same as
+# vectorized's, so they reach the optimum wherever vectorized does.
+FAST = ("vectorized", "numba", "numba_fused", "numba_parallel", "jax")
+STEPS_TO_OPTIMUM, STEPS_TO_COMPARE = 2000, 200
+
+
+def train(X, Y, name: str, iterations: int):
+    return impls.train(X, Y, backend=name, learning_rate=1.0, iterations=iterations)
+
+
 @pytest.fixture(scope="module")
 def fits(breast_cancer):
-    X, Y = breast_cancer
     return {
-        name: impls.train(X, Y, backend=name, learning_rate=1.0, iterations=2000)
-        for name in impls.BACKENDS
+        name: train(*breast_cancer, name, STEPS_TO_OPTIMUM)
+        for name in FAST
+        if name in impls.BACKENDS
     }
 
 
-@pytest.mark.parametrize("backend", list(impls.BACKENDS))
+@pytest.fixture(scope="module")
+def short_fits(breast_cancer):
+    return {name: train(*breast_cancer, name, STEPS_TO_COMPARE) for name in impls.BACKENDS}
+
+
+@pytest.mark.parametrize("backend", [name for name in FAST if name in impls.BACKENDS])
 def test_reaches_the_scikit_learn_optimum(fits, optimum, backend):
     w_opt, b_opt, cost_opt = optimum
     fit = fits[backend]
     assert fit.costs[-1] == pytest.approx(cost_opt, rel=1e-6)
     np.testing.assert_allclose(fit.w, w_opt, atol=1e-3)
     assert fit.b == pytest.approx(b_opt, abs=1e-3)
-    assert len(fit.costs) == 2000
+    assert len(fit.costs) == STEPS_TO_OPTIMUM
     assert all(np.diff(fit.costs) <= 1e-15), "cost must not rise at this step size"
 
 
-def test_backends_train_to_the_same_weights(fits):
-    reference = fits["vectorized"]
-    for fit in fits.values():
+def test_backends_train_to_the_same_weights(short_fits):
+    reference = short_fits["vectorized"]
+    for fit in short_fits.values():
+        assert len(fit.costs) == STEPS_TO_COMPARE
         np.testing.assert_allclose(fit.w, reference.w, rtol=1e-9, atol=1e-12)
         assert fit.b == pytest.approx(reference.b, rel=1e-9)
 

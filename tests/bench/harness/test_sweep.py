@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -146,3 +147,26 @@ def test_the_dask_backend_reads_stores_from_disk_and_the_run_says_where_data_cam
     assert "## Beyond memory: dask in memory and from disk" in text
     assert "| dask | 3,000 | 40 | 0.000984 GB | no |" in text
     assert (tmp_path / "plots" / "out_of_core.png").stat().st_size > 1000
+
+
+def test_passes_in_fresh_processes_follow_what_the_first_pass_decided(tmp_path):
+    # A budget (3 ms) that two_loop's larger point is predicted over in pass 1 (about 6 ms,
+    # 100 times its 60 µs at m=30), and vectorized's is not (about 1 ms).
+    settings = build_settings("quick", m="30,3000", nx="30", backends="two_loop,vectorized")
+    settings = replace(settings, budget_s=3e-3, passes=2, lecture=False)
+    assert settings.processes == "per-pass"
+    run = harness.run(settings)
+    table = run.table.set_index(["backend", "m"])
+    assert table.loc[("two_loop", 3000), "status"] == "skipped-budget"
+    assert table.loc[("vectorized", 3000), "passes"] == 2
+    gradient = [b["params"] for b in run.document["benchmarks"] if b["group"] is None]
+    measured = {(params["backend"], params["m"]) for params in gradient}
+    assert ("two_loop", 3000) not in measured
+    assert run.table["others_cpu"].dropna().ge(0).all() and run.neighbours["points"] == 6
+
+
+def test_a_backend_registered_here_keeps_every_pass_in_this_process(outside_backend, capsys):
+    settings = build_settings("quick", m="30", nx="3", backends="tanh_numpy", passes=1)
+    run = harness.run(replace(settings, lecture=False))
+    assert "Every pass runs in this process: tanh_numpy exist only here." in capsys.readouterr().out
+    assert run.settings["processes"] == "one"

@@ -7,6 +7,7 @@ import pytest
 
 from bench.report import __main__ as cli
 from bench.report import answer, build, charts, csv_table
+from bench.report.markdown import machine_section
 from bench.results import Run
 from tests.bench.damaged import CASES, FIXTURES, RUN
 
@@ -202,3 +203,35 @@ def test_the_physical_limit_table_shows_backends_near_it(run):
     assert "numba" in header and "two_loop" not in header  # hundreds of times above it
     assert "| 100 | 10 | 8 µs |" in "\n".join(lines)  # 8,000 bytes at 1 GB/s
     assert limit_lines(SimpleNamespace(table=run.table, bandwidth_Bps=None, cache_bytes=1)) == []
+
+
+def with_neighbours(run: Run, busy_benchmarks: set[int]) -> Run:
+    """The run as if each point had recorded what else ran; the benchmarks named were busy."""
+    import copy
+
+    from bench.harness.plugin import neighbour_facts
+
+    document = copy.deepcopy(run.document)
+    for index, bench in enumerate(document["benchmarks"]):
+        if bench.get("group") is None:
+            busy = index in busy_benchmarks
+            bench["extra_info"] |= {"others_cpu": 1.0 if busy else 0.02, "busy": busy}
+            bench["extra_info"]["steal_cpu"] = 0.0
+    document["machine_info"]["lrbench"]["neighbours"] = neighbour_facts(document["benchmarks"])
+    return Run.from_document(document, "with-neighbours.json")
+
+
+def test_the_answer_says_whether_the_run_was_quiet(run):
+    assert "did not record what else the machine ran" in answer.conditions(run)
+    quiet = with_neighbours(run, set())
+    assert quiet.quiet and quiet.busy_points == 0
+    assert answer.conditions(quiet).startswith("Measured on a quiet machine")
+    gradient = [i for i, b in enumerate(run.document["benchmarks"]) if b.get("group") is None]
+    busy = with_neighbours(run, set(gradient[:2]))
+    assert not busy.quiet
+    text = answer.conditions(busy)
+    assert text.startswith(f"Measured beside other work at {busy.busy_points} of ")
+    assert "not a quiet reference run" in text
+    assert busy.table["busy"].sum() == busy.busy_points >= 1
+    machine = "\n".join(machine_section(busy))
+    assert "| Other work on the machine | Measured beside other work" in machine
