@@ -127,6 +127,8 @@ def check_answer(result: impls.Gradient, expected: impls.Gradient, dtype: np.dty
     tolerance = 1e-7 if dtype == np.float64 else 1e-3
     scale = np.abs(expected.dw).max()
     np.testing.assert_allclose(result.dw, expected.dw, rtol=tolerance, atol=tolerance * scale)
+    # db = mean(a - y) lies in [-1, 1] and may be near 0: an absolute tolerance for it.
+    assert result.db == pytest.approx(expected.db, rel=tolerance, abs=tolerance)
     assert result.cost == pytest.approx(expected.cost, rel=tolerance)
 
 

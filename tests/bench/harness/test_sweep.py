@@ -170,3 +170,20 @@ def test_a_backend_registered_here_keeps_every_pass_in_this_process(outside_back
     run = harness.run(replace(settings, lecture=False))
     assert "Every pass runs in this process: tanh_numpy exist only here." in capsys.readouterr().out
     assert run.settings["processes"] == "one"
+
+
+def _gradient_with_db_off(w, b, data):
+    right = _gradient(w, b, data)
+    return impls.Gradient(right.dw, right.db + 0.01, right.cost)
+
+
+def test_a_backend_whose_db_is_wrong_fails_its_point(tmp_path):
+    wrong = impls.register(
+        impls.Backend("db_off", _prepare, _gradient_with_db_off, impls.copy_of_x, 2, "db wrong")
+    )
+    try:
+        settings = build_settings("quick", m="40", nx="4", backends="vectorized,db_off", passes=1)
+        with pytest.raises(harness.SweepError, match="did not finish cleanly"):
+            harness.run(replace(settings, lecture=False))
+    finally:
+        del impls.BACKENDS[wrong.name]
