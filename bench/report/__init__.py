@@ -1,4 +1,4 @@
-"""Writing what people read: the tidy CSV, the charts and REPORT.md, all from runs.
+"""Writing what people read: the tidy CSV, the charts, REPORT.md and report.html, from runs.
 
 ``python -m bench.report`` (``nox -s report``) rebuilds them from result
 files; ``python -m bench`` calls the same ``write_all`` after a sweep.
@@ -12,6 +12,7 @@ from ..analysis.speedups import with_speedups
 from ..analysis.verdicts import CLAIMS, judge, verdict_document
 from ..results import Run, write_atomic
 from .markdown import build
+from .page import write_page
 
 DEFAULT_REFERENCE = "two_loop"
 
@@ -64,15 +65,25 @@ def write_all(
     others: tuple[Run, ...] = (),
     charts_and_report: bool = True,
 ) -> list[str]:
-    """latest.csv and verdict.json, and unless told otherwise the charts and REPORT.md; the
-    problems met."""
+    """latest.csv and verdict.json, and unless told otherwise the charts, REPORT.md and
+    report.html; the problems met."""
     results_dir.mkdir(parents=True, exist_ok=True)
     write_csv(run, results_dir / "latest.csv", reference)
     verdicts, _ = judge(run.table, None, run.bandwidth_Bps, run.cache_bytes)
     write_atomic(results_dir / "verdict.json", json.dumps(verdict_document(verdicts), indent=1))
     if not charts_and_report:
         return []
-    return build(run, plots_dir, results_dir / "REPORT.md", others, reference)
+    problems = build(run, plots_dir, results_dir / "REPORT.md", others, reference)
+    write_page([run, *others], results_dir, reference)
+    return problems
 
 
-__all__ = ["reference_for", "add_output_options", "build", "csv_table", "write_all", "write_csv"]
+__all__ = [
+    "reference_for",
+    "add_output_options",
+    "build",
+    "csv_table",
+    "write_all",
+    "write_csv",
+    "write_page",
+]

@@ -5,6 +5,7 @@ import subprocess
 
 import pytest
 
+from bench.analysis.trials import counts
 from bench.readme import ReadmeError
 from bench.regress import ab, trials
 
@@ -40,7 +41,7 @@ def test_scenarios_run_round_robin_and_are_counted(monkeypatch, tmp_path, capsys
         "A/A (no change)"
     ]
     assert all(same for _, same in seen)  # the head is the base commit, never the working tree
-    rows = {row["scenario"]: row for row in trials.counts(json.loads(out.read_text()))}
+    rows = {row["scenario"]: row for row in counts(json.loads(out.read_text()))}
     assert rows["A/A (no change)"]["alarms"] == 0 and rows["A/A (no change)"]["checks"] == 3
     assert rows["vectorized 1.10x"]["alarms"] == 2
     table = capsys.readouterr().out

@@ -1,0 +1,67 @@
+"""The regression check's trials, summed up from their file (results/regress-trials.json).
+
+Per scenario: how many checks ran, how many alarmed, how large the slowdown
+looked; and the table the README and the report page show. Written by
+``python -m bench.regress.trials``; read here, measuring nothing.
+"""
+
+import statistics
+from collections import Counter
+
+
+def counts(document: dict) -> list[dict]:
+    """Per scenario: checks run, alarms, check times."""
+    rows = []
+    for scenario in document["scenarios"]:
+        done = [o for o in document["outcomes"] if o["scenario"] == scenario["name"]]
+        usable = [o for o in done if o["exit"] != 2]
+        rows.append(
+            {
+                "scenario": scenario["name"],
+                "expect_alarm": scenario["expect_alarm"],
+                "checks": len(usable),
+                "unusable": len(done) - len(usable),
+                "alarms": sum(o["exit"] == 1 for o in usable),
+                "longest_s": max((o["seconds"] for o in usable), default=float("nan")),
+                "median_ratio": _median([o["ratios"].get(ab_target(scenario)) for o in usable]),
+                "named": Counter(name for o in usable for name in o["regressed"]),
+            }
+        )
+    return rows
+
+
+def ab_target(scenario: dict) -> str:
+    """The test whose ratio tells how large the scenario's slowdown looked."""
+    switches = scenario["inject"]
+    if switches and switches[0].startswith("vectorized="):
+        return "vectorized"
+    return "all backends"
+
+
+def _median(values: list) -> float:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else float("nan")
+
+
+def table(document: dict) -> list[str]:
+    context = document["context"]
+    minutes = sum(o["seconds"] for o in document["outcomes"]) / 60
+    lines = [
+        f"{context['cpu']}, {context['started'][:10]}: `{context['command'].strip()}` "
+        f"(base `{context['base'][:12]}`; {len(document['outcomes'])} checks in {minutes:.0f} "
+        "minutes, each in fresh processes). Measured slowdown: the check's own estimate for the "
+        "slowed backend, or for all backends at once.",
+        "",
+        "| scenario | checks | alarms | rate | measured slowdown (median) | failed tests "
+        "(times) | longest check |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in counts(document):
+        rate = f"{row['alarms'] / row['checks']:.0%}" if row["checks"] else "–"
+        kind = "false alarms" if not row["expect_alarm"] else "detections"
+        named = ", ".join(f"{name} ({n})" for name, n in row["named"].most_common())
+        lines.append(
+            f"| {row['scenario']} | {row['checks']} | {row['alarms']} {kind} | {rate} | "
+            f"{row['median_ratio']:.3f}x | {named or '–'} | {row['longest_s']:.0f} s |"
+        )
+    return lines
