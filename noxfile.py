@@ -58,6 +58,13 @@ def report(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON, default=False)
+def screenshot(session: nox.Session) -> None:
+    """plots/report_page.png: results/report.html in Debian's Chromium, for the README."""
+    session.install("-e", ".", "playwright")
+    session.run("python", "-m", "bench.report.screenshot", *session.posargs)
+
+
+@nox.session(python=PYTHON, default=False)
 def regress(session: nox.Session) -> None:
     """HEAD against the commit in results/baseline/REF, interleaved on this machine; -- --help."""
     session.install("-e", ".")

@@ -19,6 +19,8 @@ import psutil
 # CPU-bound neighbour shows about 1.
 BUSY_CORES = 0.25
 # --wait-for-quiet: how long to look at the machine each time, and how long to wait in all.
+# It looks only before a point that follows a busy (or unwatched) one: a point measured
+# quietly says the machine was quiet up to the next.
 QUIET_SAMPLE_S = 0.5
 QUIET_PATIENCE_S = 300.0
 

@@ -43,6 +43,9 @@ class SweepPlugin:
         # Every finished test is written here as it ends; the run file is made from it.
         self.journal = journal
         self.interrupted = False
+        # Whether other processes left the last point alone: --wait-for-quiet then need not
+        # look again before the next one.
+        self.last_point_quiet = False
         self.limits: threadpool_limits | None = None
         self.all_cores = sorted(os.sched_getaffinity(0)) if AFFINITY else []
         # The cores every timed step may run on: as many as the sweep's threads.
@@ -64,7 +67,7 @@ class SweepPlugin:
         if self.point_cores:
             os.sched_setaffinity(0, self.point_cores)
         machine.reset_peak_rss()  # each point's peak memory is its own
-        if self.settings.wait_for_quiet and _param(item, "backend"):
+        if self.settings.wait_for_quiet and _param(item, "backend") and not self.last_point_quiet:
             try:
                 neighbours.wait_for_quiet(say=self.state.shelf.say)
             except neighbours.StayedBusy as exc:
@@ -183,6 +186,9 @@ class SweepPlugin:
         report = yield
         if call.when == "call" and (report.passed or report.skipped):
             self.write_down(item, report)
+            if report.passed and _param(item, "backend"):
+                extra = item.funcargs["benchmark"].extra_info
+                self.last_point_quiet = extra.get("busy") is False
         if call.when == "call" and _param(item, "backend"):
             pass_number, backend, m, n_x = (
                 item.callspec.params[k] for k in ("pass_number", "backend", "m", "n_x")

@@ -1,27 +1,17 @@
 """results/report.html: what it holds, and that it works offline in a real browser (Chromium)."""
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from bench.report.answer import answer_lines
 from bench.report.page import heatmap_cells, write_page
+from bench.report.screenshot import CHROMIUM_ARGS, chromium_path
 from bench.results import Run
 from tests.bench.damaged import FIXTURES, RUN
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# What a sandboxed root without a network needs (as the machine's own probe starts it).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM = chromium_path() or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +53,7 @@ def test_the_page_in_chromium_answers_hovers_and_switches_runs(page_path, runs, 
     sync_api = pytest.importorskip("playwright.sync_api")
     errors, requests = [], []
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         try:
             page = browser.new_page(viewport={"width": 1300, "height": 900})
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
