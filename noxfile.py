@@ -11,14 +11,25 @@ PYTHON = "3.11"
 # every Python process would then compile numba, pandas and scipy from source on each start:
 # seconds per process, for the sweep's and the tests' many processes.
 COMPILED = {"UV_COMPILE_BYTECODE": "1"}
-# The reference run, then runs from other machines and settings shown beside it in REPORT.md.
+# The reference run, then runs from other machines and settings shown beside it in REPORT.md
+# and report.html, each labelled with its CPU, never pooled.
 REPORTED_RUNS = (
+    # Intel Xeon (AVX-512) VM, default preset, quiet (--wait-for-quiet, no point beside other
+    # work), each pass in a fresh process (issue 20).
     "results/latest.json",
+    # The default preset on the other CPUs we met: AMD EPYC AVX-512, quiet (4b741e5, one
+    # process); AMD EPYC AVX2, the earlier reference, made beside other work.
+    "results/machines/amd-epyc-avx512/default.json",
+    "results/machines/amd-epyc-avx2/default.json",
+    # Two quick sweeps each with passes in fresh processes and in one process, back to back on
+    # the quiet Intel VM: how well two runs agree under each design (issue 20).
+    *(f"results/machines/intel-xeon/quick-run{i}.json" for i in (1, 2)),
+    *(f"results/machines/intel-xeon/quick-one-process-run{i}.json" for i in (1, 2)),
     "results/machines/amd-epyc-avx512/float64.json",
     "results/machines/amd-epyc-avx512/float32.json",
     "results/machines/amd-epyc-avx512/threads2.json",
-    # This round's compiled backends and jax over the default grid, both dtypes, and the
-    # 2-thread target point in five separate runs (issue 13), on an AMD EPYC (AVX2) VM.
+    # The compiled backends and jax over the default grid, both dtypes, and the 2-thread
+    # target point in five separate runs (issue 13), on an AMD EPYC (AVX2) VM.
     "results/machines/amd-epyc-avx2/float64-compiled.json",
     "results/machines/amd-epyc-avx2/float32-compiled.json",
     *(f"results/machines/amd-epyc-avx2/threads2-run{i}.json" for i in range(1, 6)),

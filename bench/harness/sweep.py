@@ -184,12 +184,22 @@ def measure_pass_by_pass(settings: Settings, journal: Journal, json_path: Path) 
     settings_path.write_text(json.dumps(settings.as_dict()))
     started = time.time()
     for pass_number in range(1, settings.passes + 1):
+        last = pass_number == settings.passes  # closes the run: it writes the run file
+        if not last and not left_in_pass(settings, journal, pass_number):
+            continue  # finished before an interruption: nothing of it to measure again
         command = [sys.executable, "-m", "bench.harness.pass_process", str(settings_path)]
         command += [str(journal.path), str(pass_number), str(json_path), str(started)]
         status = run_child(command)
         if status != pytest.ExitCode.OK:
             return status
     return pytest.ExitCode.OK
+
+
+def left_in_pass(settings: Settings, journal: Journal, pass_number: int) -> bool:
+    """Whether the journal lacks a point of this pass (read again: children write to it)."""
+    finished = Journal.resume(journal.path, journal.header).entries.values()
+    done = {tuple(entry["point"]) for entry in finished if entry.get("point") is not None}
+    return any(p[0] == pass_number and p not in done for p in settings.points())
 
 
 def run_child(command: list[str]) -> int:

@@ -332,8 +332,18 @@ def trials_lines(results_dir: Path) -> list[str]:
     ]
 
 
+def one_per_setting(runs: list[Run]) -> list[Run]:
+    """The first run of each CPU, dtype and thread count: one tab each, the answer's first."""
+    seen = {}
+    for run in runs:
+        seen.setdefault((run.cpu, run.dtype, run.threads), run)
+    return list(seen.values())
+
+
 def write_page(runs: list[Run], results_dir: Path, reference: str) -> Path:
-    """results_dir/report.html from the runs (the first is the answer's)."""
+    """results_dir/report.html from the runs (the first is the answer's), one tab for each
+    CPU and setting among them."""
+    runs = one_per_setting(runs)
     links = " · ".join(f'<a href="{name}">{name}</a>' for name in LINKED)
     layout = column(
         Div(text="<h1>Does vectorizing logistic regression's gradient step pay?</h1>", width=WIDTH),
