@@ -66,7 +66,6 @@ class Journal:
     header: dict
     # Node id -> its entry, in the order they finished (including those of earlier processes).
     entries: dict[str, dict] = field(default_factory=dict)
-    resumed: int = 0  # how many entries an earlier process wrote
 
     @classmethod
     def start(cls, path: Path, head: dict) -> "Journal":
@@ -105,7 +104,6 @@ class Journal:
             entry = _parse(line)  # None: a line torn by a kill, or the empty last one
             if entry is not None and "nodeid" in entry:
                 journal.entries[entry["nodeid"]] = entry
-        journal.resumed = len(journal.entries)
         return journal
 
     def append(self, entry: dict) -> None:

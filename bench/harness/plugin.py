@@ -240,7 +240,6 @@ class SweepPlugin:
             "skipped": self.state.skipped,
             "first_call_s": self.state.first_call_s,
             "order": [list(point) for point in self.settings.points()],
-            "resumed": self.journal.resumed,
             "stores": self.state.shelf.facts(),
             # What analysis needs of each backend's contract, so it never imports impls.
             "backends": {

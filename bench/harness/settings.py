@@ -118,7 +118,8 @@ class Settings:
 
 
 PRESETS: dict[str, Settings] = {
-    # What CI and a first-time user run: about two minutes of measuring.
+    # What a first-time user runs: about five minutes of measuring on 2 cores (passes in fresh
+    # processes; half that with --processes one).
     # 7 passes: on a noisy 2-core VM a pass's speedup varies by ±20%, and 3 passes give
     # 95% intervals twice as wide as 7 do (Student's t with 2 against 6 degrees of freedom).
     "quick": Settings(

@@ -60,7 +60,7 @@ def conditions(run: Run) -> str:
             "it), so it cannot count as a quiet reference run."
         )
     waited = (
-        " after waiting for a quiet machine before each point"
+        " (each point waited for it: --wait-for-quiet)"
         if run.settings.get("wait_for_quiet")
         else ""
     )

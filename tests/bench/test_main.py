@@ -180,7 +180,6 @@ def test_a_sweep_killed_and_resumed_holds_every_point_exactly_once(tmp_path):
     points = gradient_points(document)
     assert sorted(points) == sorted(harness_points(Run.load(results / "latest.json")))
     assert len(points) == len(set(points)) == 24  # 8 points in each of 3 passes, once each
-    assert document["lrbench"]["resumed"] >= finished
     assert "incomplete" not in document["lrbench"]
     assert not (results / "journal.jsonl").exists()  # a published run needs no journal
 
