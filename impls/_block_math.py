@@ -7,13 +7,19 @@ without branches (selects only), so LLVM vectorizes the whole loop. Same
 formulas as ``_scalar.dz_and_loss``: with s = 1 - 2y and t = s·z,
 dz = s·σ(t) and loss = softplus(t) = max(t, 0) + log1p(e), e = exp(-|t|).
 
-**exp(a), a = -|t| ≤ 0.** a is clamped at -708 (below it e < 3e-308 and
-changes neither σ nor the loss at float64 precision). Cody-Waite reduction:
+**exp(a), a = -|t| ≤ 0.** a is clamped at -745 (below it e^a rounds to
+zero). Cody-Waite reduction:
 a = k·ln2 + r with k = round(a / ln2), |r| ≤ ln2/2 (k read off the mantissa
 of a·log2(e) + 1.5·2⁵² without a float-to-int conversion, which AVX2 lacks
 for 64-bit integers), then exp(r) by its Taylor polynomial of degree 13 and
 2^k built from k's bits. Truncation error: |r|¹⁴/14!·e^|r| < 2.6e-18 relative
 (|r| ≤ 0.3466), far below the rounding of the 13 Horner steps (a few ulp).
+Below 2⁻¹⁰²² (a < -708) e^a is subnormal, and so is σ(t) = e/(1+e) for a very
+confident wrong example: there 2^k has no exponent bits of its own, so the
+kernel builds 2^(k+64) and multiplies by 2⁻⁶⁴ last (a select, no branch),
+which rounds once, to the subnormal's own precision. (Clamping at -708, as
+before, made σ up to 3e-308 too large: harmless beside any normal term, but a
+step whose every dz was subnormal came out a hundred times too large.)
 
 **log1p(e), 0 < e ≤ 1.** log(1+e) = 2·atanh(u) with u = e/(2+e), computed
 from e itself, so a tiny e keeps all its digits (1+e would lose them). For
@@ -22,10 +28,11 @@ e > √2-1, log(1+e) = ln2 + 2·atanh((e-1)/(e+3)) instead. Either way |u| ≤
 truncation error below u²²/(23·(1-u²)) < 1.2e-18.
 
 **float32 data** get the same code in float32 (``FLOAT32``): eight examples
-per AVX2 instruction instead of four, a clamp at -87 (2⁻¹²⁶ is float32's
-smallest normal), ln2 split as Cephes splits it (0.693359375 - 2.12194440e-4,
-so k·ln2_hi is exact) and 2^k from 8 exponent bits; the polynomials are the
-same (their last terms are far below float32's rounding). Errors then are a
+per AVX2 instruction instead of four, a clamp at -103 (below it e^a rounds to
+float32's zero; subnormals below 2⁻¹²⁶ by way of 2^(k+32)·2⁻³²), ln2 split
+as Cephes splits it (0.693359375 - 2.12194440e-4, so k·ln2_hi is exact) and
+2^k from 8 exponent bits; the polynomials are the same (their last terms are
+far below float32's rounding). Errors then are a
 few float32 ulp (~1e-7 relative), inside the 1e-4 agreement of float32 data.
 
 Compiled with numpy's error model: Python's would test every division for a
@@ -48,14 +55,26 @@ SQRT2_MINUS_1 = 0.41421356237309503
 
 
 def _kernels(
-    F, Int, mantissa_bits: int, bias: int, smallest_exponent: float, ln2_hi: float, ln2_lo: float
+    F,
+    Int,
+    mantissa_bits: int,
+    bias: int,
+    smallest_exponent: float,
+    ln2_hi: float,
+    ln2_lo: float,
+    subnormal_shift: int,
 ) -> SimpleNamespace:
-    """The block functions for float type F (with Int, the integer type of F's width)."""
+    """The block functions for float type F (with Int, the integer type of F's width).
+
+    2^k below F's smallest normal (k < 1 - bias) is built as 2^(k + subnormal_shift) and
+    scaled by 2^-subnormal_shift after the polynomial."""
     LOG2E = F(1.4426950408889634)
     SHIFT = F(1.5 * 2.0**mantissa_bits)  # adding it rounds to an integer kept in the low bits
     SHIFT_BITS = np.array([SHIFT]).view(Int)[0]
     BIAS, MANTISSA = Int(bias), Int(mantissa_bits)
     LOWEST, LN2_HI, LN2_LO = F(smallest_exponent), F(ln2_hi), F(ln2_lo)
+    MIN_K, MIN_K_F = Int(1 - bias), F(1 - bias)  # the smallest normal's exponent
+    SHIFT_K, UNSHIFT = Int(subnormal_shift), F(2.0**-subnormal_shift)
     ZERO, ONE, TWO, THREE, HALF = F(0), F(1), F(2), F(3), F(0.5)
     LN2_F, SQRT2_MINUS_1_F = F(LN2), F(SQRT2_MINUS_1)
     e13, e12, e11, e10, e9, e8, e7, e6, e5, e4, e3 = (F(1 / factorial(k)) for k in range(13, 2, -1))
@@ -69,9 +88,11 @@ def _kernels(
 
     @numba.njit(error_model="numpy")
     def powers_of_two(kf_bits, scale_bits, n):
-        """scale_bits[i]: the bits of 2^k for the k held in kf_bits[i]."""
+        """scale_bits[i]: the bits of 2^k for the k held in kf_bits[i] (of 2^(k+SHIFT_K)
+        where 2^k would be subnormal)."""
         for i in range(n):
-            scale_bits[i] = (kf_bits[i] - SHIFT_BITS + BIAS) << MANTISSA
+            k = kf_bits[i] - SHIFT_BITS
+            scale_bits[i] = (k + (SHIFT_K if k < MIN_K else Int(0)) + BIAS) << MANTISSA
 
     @numba.njit(error_model="numpy")
     def exp_reduced(r):
@@ -101,7 +122,7 @@ def _kernels(
             k = kf[i] - SHIFT
             a = max(-abs(t[i]), LOWEST)
             r = (a - k * LN2_HI) - k * LN2_LO
-            e[i] = exp_reduced(r) * scale[i]
+            e[i] = exp_reduced(r) * scale[i] * (UNSHIFT if k < MIN_K_F else ONE)
 
     @numba.njit(error_model="numpy")
     def dz_and_loss(t, labels, first, n, kf, scale, dz, loss):
@@ -123,9 +144,9 @@ def _kernels(
 
 # ln2_hi: ln2's leading 32 bits (k·ln2_hi exact for |k| < 2²¹); float32: Cephes' split.
 FLOAT64 = _kernels(
-    np.float64, np.int64, 52, 1023, -708.0, 0.6931471803691238, 1.9082149292705877e-10
+    np.float64, np.int64, 52, 1023, -745.0, 0.6931471803691238, 1.9082149292705877e-10, 64
 )
-FLOAT32 = _kernels(np.float32, np.int32, 23, 127, -87.0, 0.693359375, -2.12194440e-4)
+FLOAT32 = _kernels(np.float32, np.int32, 23, 127, -103.0, 0.693359375, -2.12194440e-4, 32)
 KERNELS = {numba.float64: FLOAT64, numba.float32: FLOAT32}
 
 

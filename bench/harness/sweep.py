@@ -28,6 +28,7 @@ from .settings import OptionError, Settings, check_backends
 DASK_CONNECT_TIMEOUT_S = 10
 # After Ctrl-C, how long a pass's process may take to finish its step and write what it has.
 CHILD_STOP_S = 60
+CHILD_RESEND_S = 5
 
 TIMED_STEPS = Path(__file__).parent / "timed_steps.py"
 # A calibrated round lasts at least this long (pytest-benchmark repeats a fast step within
@@ -204,14 +205,20 @@ def left_in_pass(settings: Settings, journal: Journal, pass_number: int) -> bool
 
 def run_child(command: list[str]) -> int:
     """A pass's process, waited for. Ctrl-C reaches it too (one process group): it finishes
-    the step it is in, writes what it has and ends, and this waits for that."""
+    the step it is in, writes what it has and ends, and this waits for that. A Ctrl-C can be
+    lost in a library's callback, so it is sent again every few seconds, up to CHILD_STOP_S."""
     child = subprocess.Popen(command)
     try:
         return child.wait()
     except KeyboardInterrupt:
-        try:
-            child.wait(timeout=CHILD_STOP_S)
-        except subprocess.TimeoutExpired:
+        deadline = time.monotonic() + CHILD_STOP_S
+        while time.monotonic() < deadline:
+            try:
+                child.wait(timeout=CHILD_RESEND_S)
+                break
+            except subprocess.TimeoutExpired:
+                child.send_signal(signal.SIGINT)
+        else:
             child.kill()
             child.wait(timeout=CHILD_STOP_S)
         return pytest.ExitCode.INTERRUPTED

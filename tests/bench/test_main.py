@@ -1,6 +1,7 @@
 """python -m bench: option errors before measuring, and results written whole or not at all."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -143,7 +144,15 @@ WAIT_S = 120  # for a sweep to reach a point, or to end: bounded, never for ever
 
 def start_sweep(results, *extra) -> subprocess.Popen:
     command = [sys.executable, "-m", "bench", *SWEEP, "--results-dir", str(results), *extra]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A session of its own, as a terminal's foreground job has: Ctrl-C goes to its whole group.
+    return subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
 
 
 def wait_for_points(journal, count: int, process: subprocess.Popen) -> None:
@@ -190,7 +199,7 @@ def test_ctrl_c_keeps_latest_json_writes_the_partial_run_and_exits_130(tmp_path)
     (results / "latest.json").write_text("the committed run")
     sweep = start_sweep(results)
     wait_for_points(results / "journal.jsonl", 4, sweep)
-    sweep.send_signal(signal.SIGINT)
+    os.killpg(sweep.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
     _, err = sweep.communicate(timeout=WAIT_S)
     assert sweep.returncode == 130, err
     assert "Traceback" not in err

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import impls
-from tests.reference import assert_matches_reference
+from tests.reference import assert_matches_reference, reference_gradient
 
 BACKENDS = list(impls.BACKENDS)
 
@@ -134,3 +134,13 @@ def test_make_problem_is_seeded_and_has_both_classes():
     assert X1.shape == (8, 500) and Y1.shape == (500,)
     assert set(np.unique(Y1)) == {0.0, 1.0}
     assert not np.array_equal(X1, impls.make_problem(500, 8, seed=8)[0])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("m", [1, 40])
+def test_confident_mistakes_whose_dz_is_subnormal_agree_with_the_reference(backend, m):
+    # z = -714 for every example labelled 0: σ(z) ≈ 3e-310 is subnormal, and so is all of dw.
+    w, X, Y = np.full(14, -3.0), np.full((14, m), 17.0), np.zeros(m, dtype=np.int8)
+    assert 0 < reference_gradient(w, 0.0, X, Y)[1] < np.finfo(np.float64).tiny
+    # (jax flushes subnormals to zero: an error below the smallest normal, which passes.)
+    assert_matches_reference(impls.gradient(w, 0.0, X, Y, backend=backend), w, 0.0, X, Y)

@@ -34,13 +34,16 @@ def test_a_cpu_bound_neighbour_is_seen_and_the_point_flagged_busy(busy_neighbour
     assert seen["steal_cpu"] >= 0
 
 
-def test_this_processs_own_work_is_not_counted_as_a_neighbours():
-    watch = neighbours.Watch()
-    deadline = time.perf_counter() + 1.0
-    while time.perf_counter() < deadline:  # one core busy, in this process
-        pass
-    # The other core is free; what remains is the kernel's and the test runner's own noise.
-    assert watch.read()["others_cpu"] < 0.9
+def test_this_processs_own_cpu_time_is_not_counted_as_a_neighbours(monkeypatch):
+    # Over a second of wall time the system was busy for 1.5 CPU-seconds, this process for 1.0
+    # of them: others kept half a core busy.
+    monkeypatch.setattr(neighbours, "_system_busy_s", lambda: (11.5, 0.0))
+    monkeypatch.setattr(neighbours, "_own_s", lambda: 5.0)
+    watch = neighbours.Watch(started=time.perf_counter() - 1.0, system=(10.0, 0.0), own=4.0)
+    seen = watch.read()
+    assert seen["others_cpu"] == pytest.approx(0.5, rel=1e-2) and seen["busy"] is True
+    monkeypatch.setattr(neighbours, "_own_s", lambda: 5.5)  # all of it this process's own
+    assert watch.read()["others_cpu"] == 0 and watch.read()["busy"] is False
 
 
 def test_waiting_for_quiet_gives_up_with_what_it_saw(busy_neighbour):
