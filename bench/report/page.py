@@ -146,12 +146,11 @@ def heatmap(run: Run, reference: str, verdicts, name: str):
         return Div(text=f"<p>No backend but {reference} was run.</p>")
     cells = heatmap_cells(run, backend, reference, verdicts)
     finite = cells["speedup"].dropna()
-    mapper = LogColorMapper(
-        Viridis256,
-        low=max(finite.min(), 1e-2) if len(finite) else 1,
-        high=finite.max() if len(finite) else 10,
-        nan_color="#dddddd",
-    )
+    low, high = (max(finite.min(), 1e-2), finite.max()) if len(finite) else (1.0, 10.0)
+    mapper = LogColorMapper(Viridis256, low=low, high=high, nan_color="#dddddd")
+    # White on the dark third of viridis, black elsewhere.
+    share = np.log(cells["speedup"].clip(lower=low) / low) / max(np.log(high / low), 1e-9)
+    cells["text_color"] = np.where(share < 0.35, "white", "black")
     plot = figure(
         x_range=list(dict.fromkeys(cells["m"])),
         y_range=list(dict.fromkeys(cells["n_x"])),
@@ -182,7 +181,7 @@ def heatmap(run: Run, reference: str, verdicts, name: str):
         text_align="center",
         text_baseline="middle",
         text_font_size="9pt",
-        text_color="black",
+        text_color="text_color",
     )
     plot.add_layout(ColorBar(color_mapper=mapper, title="speedup (×)"), "right")
     plot.select_one(HoverTool).tooltips = [
