@@ -212,16 +212,7 @@ def speedup_panels(run: Run, reference: str, x: str, panel: str, xlabel: str):
         ]
     charts = []
     for value in values:
-        plot = figure(
-            x_axis_type="log",
-            y_axis_type="log",
-            width=360,
-            height=300,
-            title=f"{panel} = {value:,}",
-            x_axis_label=xlabel,
-            y_axis_label=f"speedup over {reference}",
-            tools="pan,wheel_zoom,reset,save",
-        )
+        plot = log_log(f"{panel} = {value:,}", xlabel, f"speedup over {reference}", 360, 300)
         for backend, found in points.items():
             here = found[found[panel] == value].sort_values(x)
             if here.empty:
@@ -255,29 +246,25 @@ def speedup_panels(run: Run, reference: str, x: str, panel: str, xlabel: str):
     return gridplot(charts, ncols=3) if charts else Div(text="<p>No speedups to show.</p>")
 
 
+def log_log(title: str, x_label: str, y_label: str, width: int = 540, height: int = 380):
+    """A chart with both axes logarithmic, as every chart here but the heatmap."""
+    return figure(
+        x_axis_type="log",
+        y_axis_type="log",
+        width=width,
+        height=height,
+        title=title,
+        x_axis_label=x_label,
+        y_axis_label=y_label,
+        tools="pan,wheel_zoom,reset,save",
+    )
+
+
 def time_and_throughput(run: Run):
     """Time per step against m·n_x, and bytes of X per second with the memory roof and cache."""
     colors = _colors(_backends(run))
-    times = figure(
-        x_axis_type="log",
-        y_axis_type="log",
-        width=540,
-        height=380,
-        title="time per step",
-        x_axis_label="m·n_x",
-        y_axis_label="seconds",
-        tools="pan,wheel_zoom,reset,save,hover",
-    )
-    rates = figure(
-        x_axis_type="log",
-        y_axis_type="log",
-        width=540,
-        height=380,
-        title="throughput: bytes of X per second",
-        x_axis_label="bytes of X",
-        y_axis_label="bytes/s",
-        tools="pan,wheel_zoom,reset,save",
-    )
+    times = log_log("time per step", "m·n_x", "seconds")
+    rates = log_log("throughput: bytes of X per second", "bytes of X", "bytes/s")
     measured = run.measured.assign(rate=lambda t: t["bytes_X"] / t["median_s"])
     for backend, points in measured.groupby("backend", sort=False):
         points = points.sort_values("elements")
