@@ -3,9 +3,9 @@
 Both commits' backends are timed in the same job, interleaved round by round
 (``ab.py``), and judged on the paired rounds (``paired.py``). An alarm must
 be found again by two more sets of rounds, each in fresh processes, before
-the check fails (``--confirmations``). Exit status: 0 no regression, 1 regression (confirmed), 2 cannot
-compare (unknown ref, a backend missing, a base that does not import, bad
-options).
+the check fails (``--confirmations``). Exit status: 0 no regression, 1
+regression (confirmed), 2 cannot compare (unknown ref, a backend missing, a
+base that does not import, bad options).
 """
 
 import argparse
