@@ -16,8 +16,8 @@ for 64-bit integers), then exp(r) by its Taylor polynomial of degree 13 and
 (|r| ≤ 0.3466), far below the rounding of the 13 Horner steps (a few ulp).
 Below 2⁻¹⁰²² (a < -708) e^a is subnormal, and so is σ(t) = e/(1+e) for a very
 confident wrong example: there 2^k has no exponent bits of its own, so the
-kernel builds 2^(k+64) and multiplies by 2⁻⁶⁴ last (a select, no branch),
-which rounds once, to the subnormal's own precision. (Clamping at -708, as
+kernel always builds 2^(k+64) and multiplies by 2⁻⁶⁴ last: exact where the
+result is normal, one rounding to the subnormal's own precision where not. (Clamping at -708, as
 before, made σ up to 3e-308 too large: harmless beside any normal term, but a
 step whose every dz was subnormal came out a hundred times too large.)
 
@@ -66,15 +66,15 @@ def _kernels(
 ) -> SimpleNamespace:
     """The block functions for float type F (with Int, the integer type of F's width).
 
-    2^k below F's smallest normal (k < 1 - bias) is built as 2^(k + subnormal_shift) and
-    scaled by 2^-subnormal_shift after the polynomial."""
+    2^k is built as 2^(k + subnormal_shift), normal for every k used, and scaled by
+    2^-subnormal_shift after the polynomial: no select, so the loop stays vectorized."""
     LOG2E = F(1.4426950408889634)
     SHIFT = F(1.5 * 2.0**mantissa_bits)  # adding it rounds to an integer kept in the low bits
     SHIFT_BITS = np.array([SHIFT]).view(Int)[0]
-    BIAS, MANTISSA = Int(bias), Int(mantissa_bits)
+    MANTISSA = Int(mantissa_bits)
     LOWEST, LN2_HI, LN2_LO = F(smallest_exponent), F(ln2_hi), F(ln2_lo)
-    MIN_K, MIN_K_F = Int(1 - bias), F(1 - bias)  # the smallest normal's exponent
-    SHIFT_K, UNSHIFT = Int(subnormal_shift), F(2.0**-subnormal_shift)
+    # 2^k is built as 2^(k + subnormal_shift), always normal, and scaled back after.
+    SHIFTED_BIAS, UNSHIFT = Int(bias + subnormal_shift), F(2.0**-subnormal_shift)
     ZERO, ONE, TWO, THREE, HALF = F(0), F(1), F(2), F(3), F(0.5)
     LN2_F, SQRT2_MINUS_1_F = F(LN2), F(SQRT2_MINUS_1)
     e13, e12, e11, e10, e9, e8, e7, e6, e5, e4, e3 = (F(1 / factorial(k)) for k in range(13, 2, -1))
@@ -88,11 +88,9 @@ def _kernels(
 
     @numba.njit(error_model="numpy")
     def powers_of_two(kf_bits, scale_bits, n):
-        """scale_bits[i]: the bits of 2^k for the k held in kf_bits[i] (of 2^(k+SHIFT_K)
-        where 2^k would be subnormal)."""
+        """scale_bits[i]: the bits of 2^(k + subnormal_shift) for the k in kf_bits[i]."""
         for i in range(n):
-            k = kf_bits[i] - SHIFT_BITS
-            scale_bits[i] = (k + (SHIFT_K if k < MIN_K else Int(0)) + BIAS) << MANTISSA
+            scale_bits[i] = (kf_bits[i] - SHIFT_BITS + SHIFTED_BIAS) << MANTISSA
 
     @numba.njit(error_model="numpy")
     def exp_reduced(r):
@@ -122,7 +120,8 @@ def _kernels(
             k = kf[i] - SHIFT
             a = max(-abs(t[i]), LOWEST)
             r = (a - k * LN2_HI) - k * LN2_LO
-            e[i] = exp_reduced(r) * scale[i] * (UNSHIFT if k < MIN_K_F else ONE)
+            # Exact where the result is normal (a power of two); one rounding where subnormal.
+            e[i] = exp_reduced(r) * scale[i] * UNSHIFT
 
     @numba.njit(error_model="numpy")
     def dz_and_loss(t, labels, first, n, kf, scale, dz, loss):
