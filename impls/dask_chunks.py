@@ -38,7 +38,7 @@ import numpy as np
 
 from . import _layout
 from ._types import Backend, Gradient, copy_of_x
-from .numba_fused import COLUMNS_UP_TO, accumulate_any
+from .numba_fused import COPY_AS_COLUMNS_UP_TO, accumulate_any
 
 # A cluster's step that finishes no chunk for this long stalled (dask config, "lrbench.dask.").
 PROGRESS_TIMEOUT = "60s"
@@ -63,7 +63,7 @@ def _partial(X: np.ndarray, Y: np.ndarray, w: np.ndarray, b: float) -> np.ndarra
     if wrong.any():
         raise ValueError(f"Y must contain only 0 and 1; found {labels[wrong][0].item()!r}")
     n_x = X.shape[0]
-    by_columns = n_x <= COLUMNS_UP_TO
+    by_columns = n_x <= COPY_AS_COLUMNS_UP_TO
     # A copy only if the chunk is not in the kernel's layout already.
     data = np.ascontiguousarray(X if by_columns else X.T)
     out = np.zeros(n_x + 2)
@@ -195,7 +195,7 @@ def _chunked(X: np.ndarray, chunk: int):
     import dask.array as da
 
     n_x, m = X.shape
-    rows = n_x > COLUMNS_UP_TO
+    rows = n_x > COPY_AS_COLUMNS_UP_TO
     source = _layout.rows(X) if rows else X  # rows: one copy, and each chunk is a view of it
     pieces = []
     for start in range(0, m, chunk):

@@ -2,39 +2,69 @@
 
 numpy's vectorized step streams X from memory twice (once for wᵀX, once for
 X·dZᵀ); above the last-level cache that traffic is its limit. Here examples
-(contiguous rows) are taken in blocks of about 256 KB, three loops a block:
-z = w·x + b for every row, streaming the block from memory; then dz and the
-loss for the whole block at once (``_block_math``: exp and log1p as
-polynomials LLVM vectorizes, four examples per AVX2 instruction, where
-``math.exp`` and ``math.log1p`` were one scalar library call each: 28 ns an
-example before, 5 ns now); then dw += dz·x over the same rows, now in the L2
-cache. Doing the two halves row by row instead lets the memory stream stall
-during every dw update (measured at m=100,000, n_x=1,000: 14 GB/s of X row
-by row, 18-20 GB/s blocked).
+are taken in blocks of about 1 MiB of X, three loops a block: z = w·x + b for
+every example of the block, streaming it from memory; then dz and the loss
+for the whole block at once (``_block_math``: exp and log1p as polynomials
+LLVM vectorizes, where ``math.exp`` and ``math.log1p`` were one scalar
+library call each: 28 ns an example before, 5 ns now); then dw += dz·x over
+the same block, now in the L2 cache.
+
+X is read where the caller put it. As the contract gives it, (n_x, m) in C
+order, each feature's slice of a block is contiguous and both passes run
+across the block's examples, four features at a time
+(``accumulate_columns``); X in Fortran order, one contiguous row per example,
+is read row by row (``accumulate``). C-ordered X is copied to rows only
+where that measured faster (``reads_in_place``: more than ``COLUMNS_UP_TO``
+features, where a block's z pass would read n_x short runs, or X small
+enough that the copy costs little), and ``memory_bytes`` counts that copy.
+
+Where the time goes (m=100,000, n_x=1,000, float64, one thread, Intel Xeon
+family 6 model 207): the z pass reads X from memory at 96% of the probe's
+rate, the dw pass reads it again from L2 at about 60 GB/s (14 ms of ~80), and
+the block math takes 0.4 ms; that second read is the gap to the roof.
+Overlapping it with the next block's stream (software-pipelined blocks,
+software prefetch into L1 or L2) measured slower, not faster.
 
 Compiled with reassociation and FMA contraction allowed (``fastmath``
 limited to those two flags), so LLVM keeps several SIMD accumulators for the
-dot product instead of adding one product at a time; its rounding changes by
-a few ulps of the summed magnitudes, well within the agreement tolerance.
+dot products instead of adding one product at a time; its rounding changes
+by a few ulps of the summed magnitudes, well within the agreement tolerance.
 Nothing is allocated per example: a few block-sized scratch vectors per call.
-float32 rows are summed in float32 (b, dz and the block math take the rows'
-type), so a SIMD register holds twice as many elements.
+float32 data are summed in float32 (b, dz, the block's partial sums and the
+block math take X's type), so a SIMD register holds twice as many elements.
 """
 
 import numba
 import numpy as np
 
-from . import _block_math, numba_loops
-from ._types import Backend, Gradient, copy_of_x
+from . import _block_math, _layout
+from ._types import Backend, Gradient
 
 FASTMATH = {"reassoc", "contract"}
 
 
-# Rows per block: about this many bytes, so a block stays in L2 between its two passes.
-BLOCK_BYTES = 256 * 1024
-# Up to this many features, X keeps the caller's layout (one row per feature) and the loops run
-# across examples: a dot product of 10 features per example leaves most of a SIMD register idle.
-COLUMNS_UP_TO = 16
+# Examples per block: about this many bytes of X, so a block stays in L2 between its two passes
+# (measured at m=100,000, n_x=1,000 on a 4 MiB L2: 1 MiB blocks read X at 74% of the probe's
+# rate, 256 KiB at 71%, 2 MiB at 62%).
+BLOCK_BYTES = 1024 * 1024
+# At least this many examples a block, however many features: each feature's run of a block is
+# then 1 KiB of float64, long enough for the prefetchers (13 examples at n_x=10,000 read X
+# 2.1x slower than 128 do, where the block no longer fits in L2).
+MIN_EXAMPLES = 128
+# At most this many: the block's five scratch vectors then stay in L1-L2 when features are few
+# (1,024 measured 1.1-1.2x faster than 4,096-32,768 at n_x=1-16, m=1e5-1e6).
+MAX_EXAMPLES = 1024
+# C-ordered X is read in place (as columns) from COPY_AS_COLUMNS_UP_TO to COLUMNS_UP_TO features
+# once it is at least IN_PLACE_FROM_BYTES; otherwise the kernels read a copy as rows. Above
+# 1,024 features a block's z pass would read n_x short runs: rows were 1.2-1.4x faster at
+# n_x=2,000-10,000 (m·n_x=1e8, one thread, both dtypes) and the same at n_x=1,000. Below 32 MiB
+# the copy costs little memory and its long rows pay: columns were 0.64-0.92x as fast at
+# m=10-1,000, n_x=1,000 (X up to 8 MB) and 1.9x faster at m=10,000 (80 MB).
+COLUMNS_UP_TO = 1024
+IN_PLACE_FROM_BYTES = 32 * 2**20
+# A copy of X (here, a store's, a dask chunk's) is kept as columns up to this many features:
+# below it a row's dot product leaves most of a SIMD register idle.
+COPY_AS_COLUMNS_UP_TO = 16
 
 
 @numba.njit
@@ -43,12 +73,20 @@ def scratch(block, dtype):
     return [np.empty(block, dtype) for _ in range(5)]
 
 
+@numba.njit
+def examples_per_block(itemsize, n_x, minimum):
+    return min(MAX_EXAMPLES, max(minimum, BLOCK_BYTES // (itemsize * n_x)))
+
+
 @numba.njit(fastmath=FASTMATH)
 def accumulate(w, b, rows, labels, start, stop, dw):
-    """Add the examples start..stop-1's contributions to dw; return their Σdz and Σloss."""
+    """Add the examples start..stop-1's contributions to dw; return their Σdz and Σloss.
+
+    rows: one example per row. dw's pass takes four rows at a time: one load and
+    store of dw per four products (from L2, 11 ms instead of 16 ms per 800 MB here)."""
     n_x = rows.shape[1]
-    block = max(1, BLOCK_BYTES // (rows.itemsize * n_x))
-    t, kf, scale, dz, loss = scratch(block, rows.dtype)
+    block = examples_per_block(rows.itemsize, n_x, 1)  # a row is one contiguous run
+    t, kf, scale, dz, loss = scratch(min(block, stop - start), rows.dtype)
     db = 0.0
     cost = 0.0
     for first in range(start, stop, block):
@@ -63,7 +101,13 @@ def accumulate(w, b, rows, labels, start, stop, dw):
         for i in range(last - first):
             db += dz[i]
             cost += loss[i]
-        for i in range(first, last):
+        fours = last - (last - first) % 4
+        for i in range(first, fours, 4):
+            x0, x1, x2, x3 = rows[i], rows[i + 1], rows[i + 2], rows[i + 3]
+            d0, d1, d2, d3 = dz[i - first], dz[i + 1 - first], dz[i + 2 - first], dz[i + 3 - first]
+            for j in range(n_x):
+                dw[j] += (d0 * x0[j] + d1 * x1[j]) + (d2 * x2[j] + d3 * x3[j])
+        for i in range(fours, last):
             x = rows[i]
             d = dz[i - first]
             for j in range(n_x):
@@ -73,19 +117,31 @@ def accumulate(w, b, rows, labels, start, stop, dw):
 
 @numba.njit(fastmath=FASTMATH)
 def accumulate_columns(w, b, X, labels, start, stop, dw):
-    """``accumulate`` for X as (n_x, m), examples as columns: every loop runs across a block
-    of examples, contiguous in each feature's row, so SIMD lanes hold examples."""
+    """``accumulate`` for X as (n_x, m), examples as columns, read where it lies (no copy).
+
+    Every loop runs across a block of examples, contiguous in each feature's row, so SIMD
+    lanes hold examples; both passes take four features at a time, so t (z pass) is loaded
+    and stored once per four features and dz (dw pass) loaded once per four dot products."""
     n_x = X.shape[0]
-    block = max(1, BLOCK_BYTES // (X.itemsize * n_x))
-    t, kf, scale, dz, loss = scratch(block, X.dtype)
+    block = examples_per_block(X.itemsize, n_x, MIN_EXAMPLES)
+    t, kf, scale, dz, loss = scratch(min(block, stop - start), X.dtype)
+    zero = X.dtype.type(0)
+    fours = n_x - n_x % 4
     db = 0.0
     cost = 0.0
     for first in range(start, stop, block):
-        n = min(stop, first + block) - first
+        last = min(stop, first + block)
+        n = last - first
         t[:n] = b
-        for j in range(n_x):
+        for j in range(0, fours, 4):
+            w0, w1, w2, w3 = w[j], w[j + 1], w[j + 2], w[j + 3]
+            x0, x1 = X[j, first:last], X[j + 1, first:last]
+            x2, x3 = X[j + 2, first:last], X[j + 3, first:last]
+            for i in range(n):
+                t[i] += (w0 * x0[i] + w1 * x1[i]) + (w2 * x2[i] + w3 * x3[i])
+        for j in range(fours, n_x):
             wj = w[j]
-            x = X[j, first : first + n]
+            x = X[j, first:last]
             for i in range(n):
                 t[i] += wj * x[i]
         for i in range(n):
@@ -94,9 +150,23 @@ def accumulate_columns(w, b, X, labels, start, stop, dw):
         for i in range(n):
             db += dz[i]
             cost += loss[i]
-        for j in range(n_x):
-            x = X[j, first : first + n]
-            total = 0.0
+        for j in range(0, fours, 4):
+            x0, x1 = X[j, first:last], X[j + 1, first:last]
+            x2, x3 = X[j + 2, first:last], X[j + 3, first:last]
+            s0 = s1 = s2 = s3 = zero
+            for i in range(n):
+                d = dz[i]
+                s0 += d * x0[i]
+                s1 += d * x1[i]
+                s2 += d * x2[i]
+                s3 += d * x3[i]
+            dw[j] += s0
+            dw[j + 1] += s1
+            dw[j + 2] += s2
+            dw[j + 3] += s3
+        for j in range(fours, n_x):
+            x = X[j, first:last]
+            total = zero
             for i in range(n):
                 total += dz[i] * x[i]
             dw[j] += total
@@ -119,11 +189,37 @@ def _step(w, b, X, labels, by_columns):
     return dw / m, db / m, cost / m
 
 
+def reads_in_place(m: int, n_x: int, itemsize: int) -> bool:
+    """Whether C-ordered X of this size is read as it is, or copied to rows first."""
+    if n_x <= COPY_AS_COLUMNS_UP_TO:
+        return True
+    return n_x <= COLUMNS_UP_TO and itemsize * m * n_x >= IN_PLACE_FROM_BYTES
+
+
 def prepare(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
-    """(X or its rows, labels, whether X stays as columns): rows unless features are few."""
-    if X.shape[0] <= COLUMNS_UP_TO:
-        return np.ascontiguousarray(X), np.ascontiguousarray(Y), True
-    return (*numba_loops.prepare(X, Y), False)
+    """(X or its rows, labels, whether X is read as columns): X where it lies when it pays.
+
+    X of Fortran order (the transpose of an (m, n_x) array) is read as rows; X of C order
+    (the contract's layout) as columns where ``reads_in_place``, else copied to rows; X of
+    other strides is copied as well."""
+    labels = np.ascontiguousarray(Y)
+    if X.flags.f_contiguous and not X.flags.c_contiguous:
+        return X.T, labels, False
+    n_x, m = X.shape
+    if reads_in_place(m, n_x, X.itemsize):
+        return np.ascontiguousarray(X), labels, True
+    return _layout.rows(X), labels, False
+
+
+def memory_bytes(m: int, n_x: int, itemsize: int) -> int:
+    """The copy of X where C-ordered X is not read in place; block-sized scratch; labels."""
+    copy = 0 if reads_in_place(m, n_x, itemsize) else itemsize * m * n_x
+    return copy + scratch_bytes(m, n_x, itemsize) + 8 * m
+
+
+def scratch_bytes(m: int, n_x: int, itemsize: int) -> int:
+    """What one call of the kernels allocates: block-sized vectors and a dw."""
+    return 5 * itemsize * min(m, examples_per_block(itemsize, n_x, MIN_EXAMPLES)) + 8 * n_x
 
 
 def gradient(w: np.ndarray, b: float, data: tuple[np.ndarray, np.ndarray, bool]) -> Gradient:
@@ -135,7 +231,7 @@ BACKEND = Backend(
     "numba_fused",
     prepare,
     gradient,
-    copy_of_x,
+    memory_bytes,
     passes_over_x=1,
     description="one compiled pass over examples in cache-sized blocks: reads X from memory once",
 )

@@ -11,7 +11,8 @@ saturate the memory bus alone. The number of threads is numba's
 import numba
 import numpy as np
 
-from ._types import Backend, Gradient, copy_of_x
+from . import numba_fused
+from ._types import Backend, Gradient
 from .numba_fused import FASTMATH, accumulate_any, prepare  # the same layouts
 
 
@@ -32,6 +33,14 @@ def _step(w, b, X, labels, by_columns, blocks):
     return partial_dw.sum(axis=0) / m, partial_db.sum() / m, partial_cost.sum() / m
 
 
+def memory_bytes(m: int, n_x: int, itemsize: int) -> int:
+    """numba_fused's, with the kernel's scratch once per thread numba may start."""
+    threads = numba.config.NUMBA_NUM_THREADS
+    return numba_fused.memory_bytes(m, n_x, itemsize) + threads * numba_fused.scratch_bytes(
+        m, n_x, itemsize
+    )
+
+
 def gradient(w: np.ndarray, b: float, data: tuple[np.ndarray, np.ndarray, bool]) -> Gradient:
     X, labels, by_columns = data
     blocks = min(numba.get_num_threads(), labels.shape[0])
@@ -42,7 +51,7 @@ BACKEND = Backend(
     "numba_parallel",
     prepare,
     gradient,
-    copy_of_x,
+    memory_bytes,
     passes_over_x=1,
     description="numba_fused split over examples across threads, partial sums reduced at the end",
 )

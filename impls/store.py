@@ -2,7 +2,7 @@
 
 ``make_store`` writes X (n_x, m) and Y (m,) chunk by chunk along the
 examples. On disk, X is laid out as the compiled kernels read it fastest
-(``numba_fused.COLUMNS_UP_TO``): one row per feature when features are few,
+(``numba_fused.COPY_AS_COLUMNS_UP_TO``): one row per feature when features are few,
 else one row per example (X transposed), so that no chunk is transposed
 after it is read; ``open_store`` gives X as (n_x, m) either way. Each
 chunk's values depend only on (seed, chunk index), so an X larger than
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from . import _validation
-from .numba_fused import COLUMNS_UP_TO
+from .numba_fused import COPY_AS_COLUMNS_UP_TO
 
 FORMAT = "lrbench-problem/1"
 # Of X per chunk, by default. Under glibc's largest threshold for mapping an allocation afresh
@@ -81,7 +81,7 @@ def make_store(
     partial = path.with_name(path.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     group = zarr.open_group(partial, mode="w")
-    rows = n_x > COLUMNS_UP_TO
+    rows = n_x > COPY_AS_COLUMNS_UP_TO
     # Uncompressed: standard normal values do not compress, and reading must cost only I/O.
     X = group.create_array(
         "X",
