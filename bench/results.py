@@ -84,6 +84,12 @@ ACROSS_PASSES = {
 }
 # Where a point's data came from; files before the stores (issue 14) held them in memory.
 DATA_SOURCES = ("memory", "disk", "cluster")
+# Where the compiled backends' targets are judged, and where the paired roof study
+# (machine fact "roof", ``bench.harness.roof``) measures the probe beside the kernels.
+ROOF_POINT = (100_000, 1000)
+ROOF_PROBE = "probe"  # the read probe's seconds per round, beside each kernel's and part's
+# The parts of numba_fused's step, timed alone (one thread): see ``bench.harness.roof``.
+ROOF_PARTS = ("z_pass", "z_and_dw_passes", "block_math")
 
 
 class ResultsError(ValueError):
@@ -291,6 +297,12 @@ def _facts(document: dict, check: _Checker) -> dict:
     if bandwidth is not None:
         for key in ("one_thread_Bps", "all_threads_Bps"):
             check.get(bandwidth, key, "number", f"{where}.read_bandwidth")
+    roof = check.get(facts, "roof", "dict", where, optional=True)
+    if roof is not None:
+        check.get(roof, "bytes_X", "positive int", f"{where}.roof")
+        for threads, times in check.get(roof, "seconds", "dict", f"{where}.roof").items():
+            for name in times:
+                check.get(times, name, "list", f"{where}.roof.seconds.{threads}")
     disk = check.get(facts, "disk_read", "dict", where, optional=True)
     if disk is not None:
         check.get(disk, "read_Bps", "number", f"{where}.disk_read")
@@ -467,6 +479,11 @@ class Run:
         if not probe:
             return None
         return probe["one_thread_Bps"] if self.threads == 1 else probe["all_threads_Bps"]
+
+    @property
+    def roof(self) -> dict | None:
+        """The paired roof study (``bench.harness.roof``), if the run made one."""
+        return self.facts.get("roof")
 
     @property
     def disk_read_Bps(self) -> float | None:

@@ -116,60 +116,77 @@ def accumulate(w, b, rows, labels, start, stop, dw):
 
 
 @numba.njit(fastmath=FASTMATH)
+def z_pass(w, b, X, first, last, t):
+    """t[:n] = z of the examples first..last-1 of X (n_x, m): four features at a time, so t is
+    loaded and stored once per four features."""
+    n_x = X.shape[0]
+    n = last - first
+    fours = n_x - n_x % 4
+    t[:n] = b
+    for j in range(0, fours, 4):
+        w0, w1, w2, w3 = w[j], w[j + 1], w[j + 2], w[j + 3]
+        x0, x1 = X[j, first:last], X[j + 1, first:last]
+        x2, x3 = X[j + 2, first:last], X[j + 3, first:last]
+        for i in range(n):
+            t[i] += (w0 * x0[i] + w1 * x1[i]) + (w2 * x2[i] + w3 * x3[i])
+    for j in range(fours, n_x):
+        wj = w[j]
+        x = X[j, first:last]
+        for i in range(n):
+            t[i] += wj * x[i]
+
+
+@numba.njit(fastmath=FASTMATH)
+def dw_pass(X, dz, first, last, dw):
+    """dw += X[:, first:last]·dz[:n]: four dot products at a time, sharing each load of dz."""
+    n_x = X.shape[0]
+    n = last - first
+    fours = n_x - n_x % 4
+    zero = X.dtype.type(0)
+    for j in range(0, fours, 4):
+        x0, x1 = X[j, first:last], X[j + 1, first:last]
+        x2, x3 = X[j + 2, first:last], X[j + 3, first:last]
+        s0 = s1 = s2 = s3 = zero
+        for i in range(n):
+            d = dz[i]
+            s0 += d * x0[i]
+            s1 += d * x1[i]
+            s2 += d * x2[i]
+            s3 += d * x3[i]
+        dw[j] += s0
+        dw[j + 1] += s1
+        dw[j + 2] += s2
+        dw[j + 3] += s3
+    for j in range(fours, n_x):
+        x = X[j, first:last]
+        total = zero
+        for i in range(n):
+            total += dz[i] * x[i]
+        dw[j] += total
+
+
+@numba.njit(fastmath=FASTMATH)
 def accumulate_columns(w, b, X, labels, start, stop, dw):
     """``accumulate`` for X as (n_x, m), examples as columns, read where it lies (no copy).
 
     Every loop runs across a block of examples, contiguous in each feature's row, so SIMD
-    lanes hold examples; both passes take four features at a time, so t (z pass) is loaded
-    and stored once per four features and dz (dw pass) loaded once per four dot products."""
-    n_x = X.shape[0]
-    block = examples_per_block(X.itemsize, n_x, MIN_EXAMPLES)
+    lanes hold examples: ``z_pass`` streams the block from memory, ``dw_pass`` reads it
+    again from L2."""
+    block = examples_per_block(X.itemsize, X.shape[0], MIN_EXAMPLES)
     t, kf, scale, dz, loss = scratch(min(block, stop - start), X.dtype)
-    zero = X.dtype.type(0)
-    fours = n_x - n_x % 4
     db = 0.0
     cost = 0.0
     for first in range(start, stop, block):
         last = min(stop, first + block)
         n = last - first
-        t[:n] = b
-        for j in range(0, fours, 4):
-            w0, w1, w2, w3 = w[j], w[j + 1], w[j + 2], w[j + 3]
-            x0, x1 = X[j, first:last], X[j + 1, first:last]
-            x2, x3 = X[j + 2, first:last], X[j + 3, first:last]
-            for i in range(n):
-                t[i] += (w0 * x0[i] + w1 * x1[i]) + (w2 * x2[i] + w3 * x3[i])
-        for j in range(fours, n_x):
-            wj = w[j]
-            x = X[j, first:last]
-            for i in range(n):
-                t[i] += wj * x[i]
+        z_pass(w, b, X, first, last, t)
         for i in range(n):
             t[i] *= 1.0 - 2.0 * labels[first + i]
         _block_math.dz_and_loss(t, labels, first, n, kf, scale, dz, loss)
         for i in range(n):
             db += dz[i]
             cost += loss[i]
-        for j in range(0, fours, 4):
-            x0, x1 = X[j, first:last], X[j + 1, first:last]
-            x2, x3 = X[j + 2, first:last], X[j + 3, first:last]
-            s0 = s1 = s2 = s3 = zero
-            for i in range(n):
-                d = dz[i]
-                s0 += d * x0[i]
-                s1 += d * x1[i]
-                s2 += d * x2[i]
-                s3 += d * x3[i]
-            dw[j] += s0
-            dw[j + 1] += s1
-            dw[j + 2] += s2
-            dw[j + 3] += s3
-        for j in range(fours, n_x):
-            x = X[j, first:last]
-            total = zero
-            for i in range(n):
-                total += dz[i] * x[i]
-            dw[j] += total
+        dw_pass(X, dz, first, last, dw)
     return db, cost
 
 

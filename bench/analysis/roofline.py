@@ -3,11 +3,14 @@
 import numpy as np
 import pandas as pd
 
+from ..results import ROOF_PARTS, ROOF_POINT, ROOF_PROBE
+from .speedups import interval
+
 # Targets for the compiled backends, checked in every report where they apply.
-TARGET_POINT = (100_000, 1000)
 PARALLEL_SPEEDUP_TARGET = 1.3
 BANDWIDTH_SHARE_TARGET = 0.6
 FASTEST_SHARE_TARGET = 0.85  # of the 1-thread read bandwidth, by the fastest compiled backend
+PARALLEL_SHARE_TARGET = 0.70  # of the all-threads read bandwidth, by numba_parallel
 COMPILED = ("numba_fused", "numba_parallel")  # ours; jax is the peer they are held against
 PEER = "jax"
 PEER_ELEMENTS = 1_000_000  # the peer comparison covers points with at least this m·n_x
@@ -47,16 +50,21 @@ def _judged(target: str, value: float, shown: str, met: bool) -> tuple[str, str,
 
 
 def compiled_targets(
-    table: pd.DataFrame, threads: int, bandwidth_Bps: float | None, cache_bytes: int | None
+    table: pd.DataFrame,
+    threads: int,
+    bandwidth_Bps: float | None,
+    cache_bytes: int | None,
+    roof: dict | None = None,
 ) -> list[tuple[str, str, bool | None]]:
     """(target, what was measured, met?) for the fused and parallel backends; None: not measured.
 
-    ``bandwidth_Bps`` is the probe's bandwidth on the run's number of threads.
+    ``bandwidth_Bps`` is the probe's bandwidth on the run's number of threads. With a paired
+    roof study (``roof``), the shares of the read rate are judged on it instead.
     """
-    m, n_x = TARGET_POINT
+    m, n_x = ROOF_POINT
     where = f"m={m:,}, n_x={n_x:,}"
-    parallel = _median_at(table, "numba_parallel", TARGET_POINT)
-    speedup = _median_at(table, "vectorized", TARGET_POINT) / parallel
+    parallel = _median_at(table, "numba_parallel", ROOF_POINT)
+    speedup = _median_at(table, "vectorized", ROOF_POINT) / parallel
     itemsize = int(table["bytes_X"].iloc[0] // table["elements"].iloc[0])
     share = itemsize * m * n_x / parallel / bandwidth_Bps if bandwidth_Bps else np.nan
     results = [
@@ -91,8 +99,9 @@ def compiled_targets(
                 bool((ratio > 1).all()),
             )
         )
-    results += _peer_targets(table, threads, bandwidth_Bps)
-    return results
+    paired = roof_targets(roof)
+    results += _peer_targets(table, threads, None if paired else bandwidth_Bps)
+    return results + paired
 
 
 def _peer_targets(
@@ -105,7 +114,7 @@ def _peer_targets(
     if threads != 1 or not ours:
         return []
     fastest = times[ours].min(axis=1)
-    m, n_x = TARGET_POINT
+    m, n_x = ROOF_POINT
     results = []
     if (m, n_x) in fastest.index and bandwidth_Bps:
         itemsize = int(measured["bytes_X"].iloc[0] // measured["elements"].iloc[0])
@@ -148,3 +157,94 @@ def physical_limit(
     times = rows.pivot(index=["m", "n_x"], columns="backend", values="median_s")
     limit = rows.groupby(["m", "n_x"])["bytes_X"].first() / bandwidth_Bps
     return times.div(limit, axis=0).assign(limit_s=limit)
+
+
+def paired_shares(roof: dict | None) -> pd.DataFrame:
+    """Per thread count and compiled backend of a roof study: the share of the probe's read
+    rate at which the step reads X, from the probe's and the step's seconds round by round
+    (geometric mean, 95% interval), its median step and the probe's median rate."""
+    rows = []
+    for threads, times in (roof or {}).get("seconds", {}).items():
+        probe = times[ROOF_PROBE]
+        for backend in COMPILED:
+            if backend in times:
+                share, low, high = interval(probe, times[backend])
+                rows.append(
+                    {
+                        "threads": int(threads),
+                        "backend": backend,
+                        "share": share,
+                        "low": low,
+                        "high": high,
+                        "median_s": float(np.median(times[backend])),
+                        "probe_Bps": roof["bytes_X"] / float(np.median(probe)),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def step_parts(roof: dict | None) -> pd.DataFrame:
+    """Where numba_fused's one-thread step goes, each part the median of round-by-round
+    differences between paired timings: reading X (the probe), the dot products beyond it
+    (z pass − probe), the dw pass (z and dw passes − z pass: X again from L2), the rest of
+    the step (step − both passes: the block math and the sums); and the block math alone."""
+    times = {k: np.asarray(v) for k, v in ((roof or {}).get("seconds", {}).get("1", {})).items()}
+    if not {ROOF_PROBE, "numba_fused", *ROOF_PARTS} <= set(times):
+        return pd.DataFrame()
+    z, z_dw, block_math = (times[name] for name in ROOF_PARTS)
+    step = times["numba_fused"]
+    parts = {
+        "read X from memory (the probe)": times[ROOF_PROBE],
+        "z pass beyond the read: dot products, prefetch gaps": z - times[ROOF_PROBE],
+        "dw pass: X again, from L2": z_dw - z,
+        "block math and sums (the rest of the step)": step - z_dw,
+        "whole step": step,
+    }
+    median_step = float(np.median(step))
+    result = pd.DataFrame(
+        {
+            "seconds": {part: float(np.median(v)) for part, v in parts.items()},
+            "share_of_step": {part: float(np.median(v)) / median_step for part, v in parts.items()},
+        }
+    )
+    result.loc["block math alone"] = [
+        float(np.median(block_math)),
+        np.median(block_math) / median_step,
+    ]
+    return result
+
+
+def roof_targets(roof: dict | None) -> list[tuple[str, str, bool | None]]:
+    """The share targets judged on the paired study: the fastest compiled backend on one
+    thread, numba_parallel on every core."""
+    shares = paired_shares(roof)
+    if shares.empty:
+        return []
+    m, n_x = roof["point"]
+    where = f"m={m:,}, n_x={n_x:,}, {roof['dtype']}, paired with the probe"
+    results = []
+    one = shares[shares["threads"] == 1]
+    if len(one):
+        best = one.loc[one["share"].idxmax()]
+        results.append(
+            _judged(
+                f"the fastest compiled backend reads X at ≥ {FASTEST_SHARE_TARGET:.0%} of the "
+                f"1-thread read rate at {where}",
+                best["share"],
+                f"{best['share']:.0%} [{best['low']:.0%}, {best['high']:.0%}] ({best['backend']})",
+                bool(best["share"] >= FASTEST_SHARE_TARGET),
+            )
+        )
+    for _, row in shares[
+        (shares["threads"] > 1) & (shares["backend"] == "numba_parallel")
+    ].iterrows():
+        results.append(
+            _judged(
+                f"numba_parallel reads X at ≥ {PARALLEL_SHARE_TARGET:.0%} of the "
+                f"{row['threads']}-thread read rate at {where}",
+                row["share"],
+                f"{row['share']:.0%} [{row['low']:.0%}, {row['high']:.0%}]",
+                bool(row["share"] >= PARALLEL_SHARE_TARGET),
+            )
+        )
+    return results

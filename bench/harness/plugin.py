@@ -17,7 +17,7 @@ import impls
 
 from ..results import SCHEMA_VERSION
 from ..units import format_seconds
-from . import bandwidth, lecture, machine, neighbours
+from . import bandwidth, lecture, machine, neighbours, roof
 from .journal import Journal
 from .settings import Settings
 from .state import SweepState
@@ -227,6 +227,9 @@ class SweepPlugin:
         if not self.interrupted:  # a Ctrl-C wants its answer in seconds
             facts["read_bandwidth"] = bandwidth.measure()
             facts["cache_probe"] = bandwidth.cache_knee()
+            study = roof.study_for(self.settings, say=lambda message: _say(config, message))
+            if study is not None:
+                facts["roof"] = study
         facts["point_cpu_affinity"] = sorted(self.point_cores)
         facts["neighbours"] = neighbour_facts(self.journal.benchmarks())
         if self.state.disk_probe is not None:

@@ -3,12 +3,11 @@
 from pathlib import Path
 
 from ..analysis.lecture import LECTURE_MS, lecture_table
-from ..analysis.roofline import TARGET_POINT
 from ..analysis.speedups import speedups
 from ..analysis.verdicts import COURSE_BASELINE, Verdict, fit_models, judge
 from ..cost_model import CostModel
 from ..readme import ReadmeError, replace_section
-from ..results import Run
+from ..results import ROOF_POINT, Run
 from ..units import format_ratio, format_seconds
 
 START = "<!-- answer:start: written by `nox -s report` from the result files; not by hand -->"
@@ -121,9 +120,9 @@ def answer_lines(run: Run) -> list[str]:
             f"{lecture:.0f}x).",
             "",
         ]
-    m, n_x = TARGET_POINT
+    m, n_x = ROOF_POINT
     large = [
-        (b, _at(run, b, "two_loop", TARGET_POINT))
+        (b, _at(run, b, "two_loop", ROOF_POINT))
         for b in ("vectorized", "numba_fused", "numba_parallel")
     ]
     large = [f"`{b}` {text}" for b, text in large if text]

@@ -14,7 +14,14 @@ from ..analysis.agreement import agreement
 from ..analysis.lecture import lecture_table
 from ..analysis.out_of_core import dask_overhead, disk_points
 from ..analysis.out_of_core import targets as out_of_core_targets
-from ..analysis.roofline import PEER, TARGET_POINT, compiled_targets, physical_limit, roofline
+from ..analysis.roofline import (
+    PEER,
+    compiled_targets,
+    paired_shares,
+    physical_limit,
+    roofline,
+    step_parts,
+)
 from ..analysis.speedups import with_speedups
 from ..analysis.threads import thread_check
 from ..analysis.verdicts import (
@@ -27,7 +34,7 @@ from ..analysis.verdicts import (
     size_where_claim_holds,
 )
 from ..cost_model import CostModel
-from ..results import ResultsError, Run, write_atomic
+from ..results import ROOF_POINT, ResultsError, Run, write_atomic
 from ..units import format_rate, format_ratio, format_seconds
 from . import charts
 from .answer import conditions
@@ -311,6 +318,47 @@ def roofline_section(run: Run) -> list[str]:
     return lines + limit_lines(run)
 
 
+def paired_roof_section(run: Run) -> list[str]:
+    """The roof study: each compiled backend's share of the probe's rate, measured in the same
+    rounds, and where numba_fused's step goes."""
+    shares = paired_shares(run.roof)
+    if shares.empty:
+        return []
+    m, n_x = run.roof["point"]
+    lines = [
+        f"## The roof, paired: m={m:,}, n_x={n_x:,}, {run.roof['dtype']}",
+        "",
+        f"{run.roof['rounds']} rounds, each timing the read probe and then each step on the "
+        "same data, so every round gives a share of the probe's rate measured in the same "
+        "minute (the probe's rate moves from minute to minute on these VMs). Share: the "
+        "geometric mean over rounds, with its 95% interval.",
+        "",
+        "| threads | backend | median step | probe's median rate | share of the probe's rate |",
+        "| ---: | --- | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {r.threads} | {r.backend} | {format_seconds(r.median_s)} | "
+        f"{format_rate(r.probe_Bps)} | {r.share:.0%} [{r.low:.0%}, {r.high:.0%}] |"
+        for r in shares.itertuples()
+    ]
+    parts = step_parts(run.roof)
+    if not parts.empty:
+        lines += [
+            "",
+            "Where numba_fused's step goes (one thread; each part the median of round-by-round "
+            "differences between paired timings of the probe, the z pass alone, the z and dw "
+            "passes, and the whole step):",
+            "",
+            "| part | time | share of the step |",
+            "| --- | ---: | ---: |",
+        ]
+        lines += [
+            f"| {part} | {format_seconds(r.seconds)} | {r.share_of_step:.0%} |"
+            for part, r in parts.iterrows()
+        ]
+    return lines
+
+
 def limit_lines(run: Run) -> list[str]:
     """The physical limit at each point beyond the cache, and each backend's distance from it."""
     limits = physical_limit(run.table, run.bandwidth_Bps, run.cache_bytes)
@@ -348,7 +396,9 @@ def targets_section(runs: list[Run]) -> list[str]:
     ]
     peer_won = False
     for run in runs:
-        targets = compiled_targets(run.table, run.threads, run.bandwidth_Bps, run.cache_bytes)
+        targets = compiled_targets(
+            run.table, run.threads, run.bandwidth_Bps, run.cache_bytes, run.roof
+        )
         lines += [
             f"| {run.label} (`{run.source}`) | {target} | {measured} | {met[ok]} |"
             for target, measured, ok in targets
@@ -368,7 +418,7 @@ def targets_section(runs: list[Run]) -> list[str]:
 
 def variants_section(runs: list[Run], reference: str) -> list[str]:
     """Each run's time per step at the target point, side by side (float32, more threads…)."""
-    m, n_x = TARGET_POINT
+    m, n_x = ROOF_POINT
     columns = {}
     column = f"speedup_vs_{reference}"
     for run in runs:
@@ -567,6 +617,8 @@ def build(
         *cost_model_section(models),
         "",
         *roofline_section(run),
+        "",
+        *paired_roof_section(run),
         "",
         *targets_section([run, *others]),
         "",

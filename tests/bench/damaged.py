@@ -56,5 +56,13 @@ CASES = {
         _edit(lambda d: d["lrbench"].update(stores=[{"m": 10, "n_x": 2, "make_s": 1.0}])),
         r"lrbench\.stores\[0\]\.bytes is missing",
     ),
+    "a roof study's round times not a list": (
+        _edit(
+            lambda d: d["machine_info"]["lrbench"].update(
+                roof={"bytes_X": 800, "seconds": {"1": {"probe": 0.1}}}
+            )
+        ),
+        r"machine_info\.lrbench\.roof\.seconds\.1\.probe must be a list",
+    ),
     "missing file": (lambda path: None, "no such results file"),
 }

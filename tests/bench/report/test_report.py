@@ -235,3 +235,27 @@ def test_the_answer_says_whether_the_run_was_quiet(run):
     assert busy.table["busy"].sum() == busy.busy_points >= 1
     machine = "\n".join(machine_section(busy))
     assert "| Other work on the machine | Measured beside other work" in machine
+
+
+def test_a_run_with_a_roof_study_reports_its_paired_shares_and_where_the_step_goes(out):
+    document = json.loads(RUN.read_text())
+    rounds = {
+        "probe": [0.06, 0.061, 0.06],
+        "numba_fused": [0.08, 0.082, 0.081],
+        "z_pass": [0.065] * 3,
+        "z_and_dw_passes": [0.079] * 3,
+        "block_math": [0.0005] * 3,
+    }
+    document["machine_info"]["lrbench"]["roof"] = {
+        "point": [100_000, 1000],
+        "dtype": "float64",
+        "bytes_X": 800_000_000,
+        "rounds": 3,
+        "seconds": {"1": rounds},
+    }
+    assert build(Run.from_document(document, "roof.json"), **out) == []
+    text = out["report"].read_text()
+    assert "## The roof, paired: m=100,000, n_x=1,000, float64" in text
+    assert "| 1 | numba_fused | 81 ms | 13.3 GB/s | 74% [" in text
+    assert "| dw pass: X again, from L2 | 14 ms | 17% |" in text
+    assert "paired with the probe | 74% [" in text  # the targets table reads from it

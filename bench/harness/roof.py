@@ -1,0 +1,143 @@
+"""The memory roof measured beside the kernels: rounds of the read probe interleaved with the
+compiled backends' steps and with the parts of a step, at one point.
+
+The probe's rate moves on these VMs from minute to minute (50-57 GB/s in some runs, 35-37 GB/s
+in others, on two threads within an hour), so a backend's share of the roof is only meaningful
+when both are measured in the same minute: here each round times the probe, then each kernel,
+then each part, so every round gives a paired share. The parts explain the gap: the z pass
+alone (X read once from memory, as the probe reads it, plus the dot products), the z and dw
+passes (X read again from L2), the whole step (plus the block math and the sums), and the
+block math alone.
+"""
+
+import time
+from collections.abc import Callable
+
+import numba
+import numpy as np
+import psutil
+
+import impls
+from impls import _block_math, numba_fused
+
+from ..results import ROOF_PARTS, ROOF_POINT, ROOF_PROBE
+from . import bandwidth
+from .settings import Settings
+
+ROUNDS = 9
+KERNELS = ("numba_fused", "numba_parallel")
+
+
+@numba.njit
+def _z_pass_only(w, b, X, block, t):
+    m = X.shape[1]
+    for first in range(0, m, block):
+        numba_fused.z_pass(w, b, X, first, min(m, first + block), t)
+
+
+@numba.njit
+def _z_and_dw_passes(w, b, X, block, t, dw):
+    m = X.shape[1]
+    for first in range(0, m, block):
+        last = min(m, first + block)
+        numba_fused.z_pass(w, b, X, first, last, t)
+        numba_fused.dw_pass(X, t, first, last, dw)  # t stands in for dz: the same loads
+
+
+@numba.njit
+def _block_math_only(t, labels, block):
+    _, kf, scale, dz, loss = numba_fused.scratch(block, t.dtype)
+    for first in range(0, labels.shape[0], block):
+        n = min(labels.shape[0] - first, block)
+        _block_math.dz_and_loss(t[first:], labels, first, n, kf, scale, dz, loss)
+
+
+def _seconds(function) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def _with_threads(threads: int, function):
+    def run():
+        numba.set_num_threads(threads)
+        function()
+
+    return run
+
+
+def measure(
+    dtype: str = "float64",
+    point: tuple[int, int] = ROOF_POINT,
+    rounds: int = ROUNDS,
+    backends: tuple[str, ...] = KERNELS,
+) -> dict:
+    """Per thread count (1 and every core numba may use), each round's seconds for the probe
+    and each of ``backends`` (and on one thread, each of ``ROOF_PARTS``), rounds interleaved."""
+    m, n_x = point
+    X, Y = impls.make_problem(m, n_x, seed=0, dtype=dtype)
+    w = np.random.default_rng(1).standard_normal(n_x).astype(dtype) * 0.01
+    b = X.dtype.type(0.1)
+    flat = X.reshape(-1)
+    block = numba_fused.examples_per_block(X.itemsize, n_x, numba_fused.MIN_EXAMPLES)
+    t, dw = np.zeros(m, dtype), np.zeros(n_x, dtype)
+    steps = {name: impls.BACKENDS[name] for name in backends if name in impls.BACKENDS}
+    data = {name: backend.prepare(X, Y) for name, backend in steps.items()}
+    all_threads = numba.config.NUMBA_NUM_THREADS
+    timed = {1: {ROOF_PROBE: lambda: bandwidth._sum(flat)}}
+    timed[1] |= {name: lambda s=s, d=data[name]: s.gradient(w, b, d) for name, s in steps.items()}
+    parts = (
+        lambda: _z_pass_only(w, b, X, block, t),
+        lambda: _z_and_dw_passes(w, b, X, block, t, dw),
+        lambda: _block_math_only(t, Y, block),
+    )
+    timed[1] |= dict(zip(ROOF_PARTS, parts, strict=True))
+    if all_threads > 1 and "numba_parallel" in steps:
+        timed[all_threads] = {
+            ROOF_PROBE: lambda: bandwidth._parallel_sum(flat),
+            "numba_parallel": lambda: steps["numba_parallel"].gradient(
+                w, b, data["numba_parallel"]
+            ),
+        }
+    before = numba.get_num_threads()
+    try:
+        runs = {
+            threads: {name: _with_threads(threads, f) for name, f in functions.items()}
+            for threads, functions in timed.items()
+        }
+        for functions in runs.values():  # compile and page in, untimed
+            for function in functions.values():
+                function()
+        seconds = {threads: {name: [] for name in functions} for threads, functions in runs.items()}
+        for _ in range(rounds):
+            for threads, functions in runs.items():
+                for name, function in functions.items():
+                    seconds[threads][name].append(_seconds(function))
+    finally:
+        numba.set_num_threads(before)
+    return {
+        "point": [m, n_x],
+        "dtype": dtype,
+        "bytes_X": X.nbytes,
+        "rounds": rounds,
+        "seconds": {str(threads): times for threads, times in seconds.items()},
+    }
+
+
+def study_for(settings: Settings, say: Callable[[str], None]) -> dict | None:
+    """The roof study for a sweep whose grid holds ``ROOF_POINT`` and a compiled backend
+    (None otherwise, or, said, when the machine lacks the memory for its data)."""
+    backends = tuple(name for name in KERNELS if name in settings.backend_names)
+    if ROOF_POINT not in settings.sizes() or not backends:
+        return None
+    m, n_x = ROOF_POINT
+    needed = 2 * np.dtype(settings.dtype).itemsize * m * n_x  # X and the probe's working room
+    available = psutil.virtual_memory().available
+    if available < needed:
+        say(
+            f"roof study left out: it needs {needed / 2**30:.1f} GiB and "
+            f"{available / 2**30:.1f} GiB is available"
+        )
+        return None
+    say(f"roof study: the read probe and {', '.join(backends)} in {ROUNDS} interleaved rounds")
+    return measure(settings.dtype, backends=backends)
