@@ -58,7 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     journal.remove()
     (args.results_dir / PARTIAL_NAME).unlink(missing_ok=True)  # a finished run supersedes it
     problems = report.write_all(
-        run, args.results_dir, args.plots_dir, args.relative_to, (), not args.no_report
+        [report.judge_run(run)],
+        args.results_dir,
+        args.plots_dir,
+        args.relative_to,
+        not args.no_report,
     )
     print(f"\nWrote {final}, {args.results_dir}/latest.json and latest.csv.")
     print_summary(run, args.relative_to)

@@ -17,7 +17,8 @@ import json
 import math
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -82,11 +83,57 @@ ACROSS_PASSES = {
     "others_cpu": "max",
     "busy": lambda busy: None if busy.isna().all() else bool(busy.fillna(False).any()),
 }
-# Where a point's data came from; files before the stores (issue 14) held them in memory.
-DATA_SOURCES = ("memory", "disk", "cluster")
+
+
+class Status(StrEnum):
+    """A point's status in a run: measured, or the reason class of its skip."""
+
+    MEASURED = "measured"
+    BUDGET = "skipped-budget"  # its predicted step exceeded the budget
+    MEMORY = "skipped-memory"  # it would not fit in the memory available
+    DISK = "skipped-disk"  # its store would not fit on the store folder's disk
+
+
+class DataSource(StrEnum):
+    """Where a point's data came from; files before the stores (issue 14) held them in memory."""
+
+    MEMORY = "memory"
+    DISK = "disk"
+    CLUSTER = "cluster"
+
+
+@dataclass(frozen=True)
+class PointFacts:
+    """What the harness records at a measured point beside pytest-benchmark's statistics (the
+    benchmark's ``extra_info``): written by ``bench.harness.timed_steps``, read by ``Run``.
+    Every field but ``mode`` and ``data_source`` may be None (not measured, or an older run)."""
+
+    mode: str  # "calibrated" (pytest-benchmark's calibration) or "pedantic" (fixed rounds)
+    data_source: DataSource
+    predicted_s: float | None  # the cost model's prediction, before the point ran (pass 1)
+    first_call_s: float | None  # the untimed first call (pass 1)
+    cpu_per_wall: float | None  # the process's CPU time over wall time, over a few calls
+    disk_read_Bps: float | None  # the paired cold reads of a store, median over rounds
+    peak_rss_bytes: int | None  # the process's resident peak over the point
+    others_cpu: float | None  # other processes' CPU time over the point's wall time, in cores
+    steal_cpu: float | None  # the hypervisor's steal over the point, in cores
+    clock_mhz: float | None  # the CPU's clock at the point's end, where the system tells
+    busy: bool | None  # others_cpu at or above the busy threshold
+
+    def as_extra_info(self) -> dict:
+        return asdict(self) | {"data_source": str(self.data_source)}
+
+
+POINT_NUMBERS = tuple(
+    f.name for f in fields(PointFacts) if f.name not in ("mode", "data_source", "busy")
+)
+
+
 # Where the compiled backends' targets are judged, and where the paired roof study
 # (machine fact "roof", ``bench.harness.roof``) measures the probe beside the kernels.
 ROOF_POINT = (100_000, 1000)
+# Where the README's answer quotes its examples and the regression checks look first.
+EXAMPLE_POINT = (1000, 100)
 ROOF_PROBE = "probe"  # the read probe's seconds per round, beside each kernel's and part's
 # The parts of numba_fused's step, timed alone (one thread): see ``bench.harness.roof``.
 ROOF_PARTS = ("z_pass", "z_and_dw_passes", "block_math")
@@ -216,15 +263,14 @@ def _measured_row(bench: dict, where: str, check: _Checker) -> dict:
         "m": check.get(params, "m", "positive int", f"{where}.params"),
         "n_x": check.get(params, "n_x", "positive int", f"{where}.params"),
         "pass_number": _pass_number(params, f"{where}.params", check),
-        "status": "measured",
+        "status": Status.MEASURED,
         **{f"{k}_s": check.get(stats, k, "number", f"{where}.stats") for k in STATS},
         "rounds": check.get(stats, "rounds", "positive int", f"{where}.stats"),
         "mode": check.get(extra, "mode", "str", f"{where}.extra_info", optional=True),
         "data_source": _data_source(extra, f"{where}.extra_info", check),
         "reason": None,
     }
-    numbers = ("predicted_s", "first_call_s", "cpu_per_wall", "disk_read_Bps", "peak_rss_bytes")
-    for key in (*numbers, "others_cpu", "steal_cpu", "clock_mhz"):
+    for key in POINT_NUMBERS:
         row[key] = check.get(extra, key, "number", f"{where}.extra_info", optional=True)
     row["busy"] = check.get(extra, "busy", "bool", f"{where}.extra_info", optional=True)
     if not row["q1_s"] <= row["median_s"] <= row["q3_s"]:
@@ -233,10 +279,10 @@ def _measured_row(bench: dict, where: str, check: _Checker) -> dict:
 
 
 def _data_source(obj: dict, where: str, check: _Checker) -> str:
-    source = check.get(obj, "data_source", "str", where, optional=True) or "memory"
-    if source not in DATA_SOURCES:
-        raise check.fail(f"{where}.data_source must be one of {', '.join(DATA_SOURCES)}")
-    return source
+    source = check.get(obj, "data_source", "str", where, optional=True) or DataSource.MEMORY
+    if source not in set(DataSource):
+        raise check.fail(f"{where}.data_source must be one of {', '.join(DataSource)}")
+    return DataSource(source)
 
 
 def _pass_number(params: dict, where: str, check: _Checker) -> int:
@@ -522,7 +568,7 @@ class Run:
 
     @property
     def measured(self) -> pd.DataFrame:
-        return self.table[self.table["status"] == "measured"]
+        return self.table[self.table["status"] == Status.MEASURED]
 
     def check_comparable(self, other: "Run") -> None:
         """Raise ResultsError unless speedups and times of the two runs can be compared."""
@@ -560,7 +606,7 @@ def _across_passes(passes: pd.DataFrame) -> list[dict]:
     rows["pass_disk_read_Bps"] = grouped["disk_read_Bps"].agg(
         lambda rates: tuple(rates) if rates.notna().all() else None
     )
-    rows["status"] = "measured"
+    rows["status"] = Status.MEASURED
     rows["reason"] = None
     return rows.reset_index().to_dict("records")
 

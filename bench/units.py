@@ -1,4 +1,7 @@
-"""Numbers as people read them: times, rates, sizes. Used by the harness and the report alike."""
+"""Numbers as people read them: times, rates, sizes, and Markdown tables of them. Used by the
+harness, the report and the regression check alike."""
+
+from collections.abc import Iterable, Sequence
 
 
 def format_seconds(seconds: float) -> str:
@@ -23,3 +26,16 @@ def clock(seconds: float) -> str:
 def format_ratio(value: float) -> str:
     """722.4 -> '722', 1834.2 -> '1,834', 0.2414 -> '0.241': three digits, no exponent."""
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+def markdown_table(
+    columns: Sequence[str], rows: Iterable[Sequence[object]], align: str = ""
+) -> list[str]:
+    """The lines of a Markdown table: the header, its rule (``align``: "l" or "r" per column,
+    left where not given) and a line per row, each cell as ``str`` gives it."""
+    rule = ["---:" if side == "r" else "---" for side in align.ljust(len(columns), "l")]
+    return [_table_line(columns), _table_line(rule), *(_table_line(map(str, r)) for r in rows)]
+
+
+def _table_line(cells: Iterable[str]) -> str:
+    return "|" + "|".join(f" {cell} " if cell else " " for cell in cells) + "|"

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 WORKFLOWS = sorted((Path(__file__).parents[1] / ".github" / "workflows").glob("*.yml"))
 
@@ -19,11 +20,17 @@ def actionlint(*paths: Path) -> subprocess.CompletedProcess:
     )
 
 
-def test_there_is_a_regression_check_workflow():
-    names = [path.name for path in WORKFLOWS]
-    assert "regress.yml" in names
-    text = (WORKFLOWS[names.index("regress.yml")]).read_text()
-    assert "nox -s regress -- --base" in text and "fetch-depth: 0" in text
+def test_the_regression_workflow_checks_out_the_whole_history_then_runs_the_check():
+    workflow = yaml.safe_load((WORKFLOWS[0].parent / "regress.yml").read_text())
+    steps = workflow["jobs"]["regress"]["steps"]
+    checkout = next(step for step in steps if step.get("uses", "").startswith("actions/checkout"))
+    # The base commit must be in the clone for the check's git worktree.
+    assert checkout["with"]["fetch-depth"] == 0
+    runs = [step["run"] for step in steps if "run" in step]
+    assert any(run.startswith("nox -s regress -- --base ") for run in runs)
+    assert steps.index(checkout) < min(
+        i for i, step in enumerate(steps) if "nox -s" in step.get("run", "")
+    )
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=[path.name for path in WORKFLOWS])

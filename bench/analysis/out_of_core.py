@@ -12,6 +12,7 @@ is what dask itself costs a step.
 import numpy as np
 import pandas as pd
 
+from ..results import DataSource, Status
 from .speedups import interval, speedups
 
 OVERHEAD_POINT = (1_000_000, 1_000)  # where dask in memory is held against numba_fused
@@ -27,7 +28,7 @@ def store_bytes(rows: pd.DataFrame) -> pd.Series:
 
 def disk_points(table: pd.DataFrame, memory_bytes: int | None) -> pd.DataFrame:
     """Measured points read from a store: bytes, time, rate, the disk's rate and the share."""
-    rows = table[(table["status"] == "measured") & (table["data_source"] == "disk")]
+    rows = table[(table["status"] == Status.MEASURED) & (table["data_source"] == DataSource.DISK)]
     records = []
     for row, size in zip(rows.itertuples(), store_bytes(rows), strict=True):
         disk = row.pass_disk_read_Bps
@@ -54,7 +55,7 @@ def disk_points(table: pd.DataFrame, memory_bytes: int | None) -> pd.DataFrame:
 
 def dask_overhead(table: pd.DataFrame) -> pd.DataFrame:
     """dask in memory against numba_fused at every point both measured: times and ratio."""
-    in_memory = table[table["data_source"].fillna("memory") == "memory"]
+    in_memory = table[table["data_source"].fillna(DataSource.MEMORY) == DataSource.MEMORY]
     if not {"dask", "numba_fused"} <= set(in_memory["backend"]):
         return pd.DataFrame()
     # speedups(dask over numba_fused) = numba_fused's time / dask's: its inverse is the cost.

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from ..results import ROOF_PARTS, ROOF_POINT, ROOF_PROBE
+from ..results import ROOF_PARTS, ROOF_POINT, ROOF_PROBE, Status
 from .speedups import interval
 
 # Targets for the compiled backends, checked in every report where they apply.
@@ -21,7 +21,7 @@ def roofline(table: pd.DataFrame, probe: dict | None, cache_bytes: int | None) -
     cache (all points if its size is unknown), and the memory traffic that implies (X read
     ``passes_over_x`` times) as a share of the probe's one-thread and all-threads bandwidth."""
     probe = probe or {}
-    rows = table[(table["status"] == "measured") & (table["bytes_X"] > (cache_bytes or 0))]
+    rows = table[(table["status"] == Status.MEASURED) & (table["bytes_X"] > (cache_bytes or 0))]
     rows = rows.assign(Bps=rows["bytes_X"] / rows["median_s"])
     result = rows.groupby("backend", sort=False).agg(
         points=("Bps", "size"), best_Bps=("Bps", "max"), passes_over_x=("passes_over_x", "first")
@@ -38,7 +38,7 @@ def _median_at(table: pd.DataFrame, backend: str, point: tuple[int, int]) -> flo
         (table["backend"] == backend)
         & (table["m"] == point[0])
         & (table["n_x"] == point[1])
-        & (table["status"] == "measured")
+        & (table["status"] == Status.MEASURED)
     ]
     return float(rows["median_s"].iloc[0]) if len(rows) else np.nan
 
@@ -83,7 +83,7 @@ def compiled_targets(
             bool(share >= BANDWIDTH_SHARE_TARGET),
         ),
     ]
-    large = table[(table["bytes_X"] > (cache_bytes or 0)) & (table["status"] == "measured")]
+    large = table[(table["bytes_X"] > (cache_bytes or 0)) & (table["status"] == Status.MEASURED)]
     pairs = large.pivot(index=["m", "n_x"], columns="backend", values="median_s")
     # numba_fused is single-threaded by design: compare it with single-threaded BLAS only.
     if {"numba_fused", "vectorized"} <= set(pairs.columns) and cache_bytes and threads == 1:
@@ -108,7 +108,7 @@ def _peer_targets(
     table: pd.DataFrame, threads: int, bandwidth_Bps: float | None
 ) -> list[tuple[str, str, bool | None]]:
     """Our fastest compiled backend against the 1-thread bandwidth, and against jax."""
-    measured = table[table["status"] == "measured"]
+    measured = table[table["status"] == Status.MEASURED]
     times = measured.pivot(index=["m", "n_x"], columns="backend", values="median_s")
     ours = [name for name in COMPILED if name in times.columns]
     if threads != 1 or not ours:
@@ -151,7 +151,7 @@ def physical_limit(
 ) -> pd.DataFrame:
     """Per point whose X exceeds the cache: the time to read X once at the measured
     bandwidth (no step can be faster), and each backend's time as a multiple of it."""
-    rows = table[(table["status"] == "measured") & (table["bytes_X"] > (cache_bytes or 0))]
+    rows = table[(table["status"] == Status.MEASURED) & (table["bytes_X"] > (cache_bytes or 0))]
     if rows.empty or not bandwidth_Bps:
         return pd.DataFrame()
     times = rows.pivot(index=["m", "n_x"], columns="backend", values="median_s")

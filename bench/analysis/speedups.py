@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..results import Status
+
 CONFIDENCE = 0.95
 
 
@@ -40,9 +42,11 @@ def speedups(table: pd.DataFrame, backend: str, reference: str = "two_loop") -> 
     and the item size, for the analyses that explain the speedup.
     """
     index = ["m", "n_x"]
-    own = table[(table["backend"] == backend) & (table["status"] == "measured")].set_index(index)
+    own = table[(table["backend"] == backend) & (table["status"] == Status.MEASURED)].set_index(
+        index
+    )
     base = table[table["backend"] == reference].set_index(index).reindex(own.index)
-    measured = base["status"] == "measured"
+    measured = base["status"] == Status.MEASURED
     estimates = [
         _estimate(b, o) if ok else (p / o.median_s, np.nan, np.nan)
         for (_, b), (_, o), ok, p in zip(

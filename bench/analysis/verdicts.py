@@ -10,6 +10,7 @@ import pandas as pd
 
 from .. import cost_model
 from ..cost_model import CostModel
+from ..results import Run, Status
 from ..units import format_ratio, format_seconds
 from .speedups import speedups
 
@@ -21,7 +22,7 @@ MIN_POINTS_TO_FIT = 3
 # Share of a step's modelled time that makes it "overhead-bound".
 OVERHEAD_SHARE = 0.5
 # Share of the read bandwidth (bytes of X moved per second) that makes it "memory-bound".
-MEMORY_SHARE = 0.5
+BANDWIDTH_SHARE = 0.5
 
 
 # "~Nx" is read as "between N/2 and 2N": a factor of 2 is where one would start to say
@@ -74,7 +75,7 @@ def classify(low: float, high: float, lower: float, upper: float = np.inf) -> st
 def fit_models(table: pd.DataFrame) -> dict[str, CostModel | str]:
     """Per backend, the cost model, or why there is none."""
     models = {}
-    for backend, rows in table[table["status"] == "measured"].groupby("backend", sort=False):
+    for backend, rows in table[table["status"] == Status.MEASURED].groupby("backend", sort=False):
         if len(rows) < MIN_POINTS_TO_FIT:
             models[backend] = f"too few measured points to fit ({len(rows)})"
             continue
@@ -103,14 +104,18 @@ def regime(
     """What limits one step: fixed/per-example overhead, memory, or the work per element.
 
     Memory-bound needs X to be larger than the last-level cache (where that size
-    is known) and to stream at over MEMORY_SHARE of the measured read bandwidth.
+    is known) and to stream at over BANDWIDTH_SHARE of the measured read bandwidth.
     """
     predicted = model.predict(m, n_x)
     if (model.overhead_s + model.per_example_s * m) > OVERHEAD_SHARE * predicted:
         return "overhead-bound"
     x_bytes = itemsize * m * n_x
     in_cache = cache_bytes is not None and x_bytes <= cache_bytes
-    if not in_cache and bandwidth_Bps and passes * x_bytes / seconds > MEMORY_SHARE * bandwidth_Bps:
+    if (
+        not in_cache
+        and bandwidth_Bps
+        and passes * x_bytes / seconds > BANDWIDTH_SHARE * bandwidth_Bps
+    ):
         return "memory-bound"
     return "compute-bound"
 
@@ -123,14 +128,6 @@ class Verdict:
     points: pd.DataFrame
     statement: str
     reasons: list[str]
-
-    @property
-    def holds(self) -> pd.DataFrame:
-        return self.points[self.points["holds"]]
-
-    @property
-    def fails(self) -> pd.DataFrame:
-        return self.points[~self.points["holds"]]
 
     def count(self, reading: str = "class") -> dict[str, int]:
         """How many points each class has, under one reading ("class" or "class_at_least")."""
@@ -224,7 +221,7 @@ def _reasons(claim: Claim, models: dict, points: pd.DataFrame) -> list[str]:
         reasons.append(
             f"At {len(memory)} of the largest points {name} is memory-bound: X does not fit in "
             f"the last-level cache and is read from memory {passes} time(s) per step at over "
-            f"{MEMORY_SHARE:.0%} of the measured read bandwidth. It costs "
+            f"{BANDWIDTH_SHARE:.0%} of the measured read bandwidth. It costs "
             f"{_per_multiply_add(points, 'memory-bound') * 1e9:.3g} ns per multiply-add there"
             f"{comparison}."
         )
@@ -270,25 +267,51 @@ def size_where_claim_holds(points: pd.DataFrame) -> float:
     return float(holding.min()) if len(holding) else np.nan
 
 
+@dataclass(frozen=True)
+class NoVerdict:
+    """Why a claim has no verdict; ``left_out``: its backends were not in the run (the user's
+    choice, nothing wrong), as against a verdict that could not be made."""
+
+    why: str
+    left_out: bool = False
+
+
 def judge(
     table: pd.DataFrame,
     models: dict | None = None,
     bandwidth_Bps: float | None = None,
     cache_bytes: int | None = None,
-) -> tuple[list[Verdict], dict[str, str]]:
+) -> tuple[list[Verdict], dict[str, NoVerdict]]:
     """The verdict on each claim whose backends were run; for the others, why there is none."""
     models = fit_models(table) if models is None else models
     verdicts, failures = [], {}
     for claim in CLAIMS:
         absent = {claim.backend, claim.baseline} - set(table["backend"])
-        if absent:  # the user left a backend out of this run: nothing to judge, nothing wrong
-            failures[claim.name] = f"{', '.join(sorted(absent))} not in this run"
+        if absent:
+            failures[claim.name] = NoVerdict(f"{', '.join(sorted(absent))} not in this run", True)
             continue
         try:
             verdicts.append(verdict(claim, table, models, bandwidth_Bps, cache_bytes))
         except ValueError as exc:
-            failures[claim.name] = str(exc)
+            failures[claim.name] = NoVerdict(str(exc))
     return verdicts, failures
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One run judged once: its cost models, verdicts and the claims without one. Every
+    section of a report reads these rather than judging the run again."""
+
+    run: Run
+    models: dict
+    verdicts: list[Verdict]
+    failures: dict[str, NoVerdict]
+
+
+def judge_run(run: Run) -> Judged:
+    models = fit_models(run.table)
+    verdicts, failures = judge(run.table, models, run.bandwidth_Bps, run.cache_bytes)
+    return Judged(run, models, verdicts, failures)
 
 
 def verdict_document(verdicts: list[Verdict]) -> dict:

@@ -15,8 +15,8 @@ import signal
 import sys
 from pathlib import Path
 
+from ..machine import identity
 from .journal import Journal, header
-from .machine import identity
 from .settings import Settings
 from .sweep import measure
 

@@ -15,9 +15,9 @@ import numpy as np
 import impls
 
 from .. import cost_model
-from ..results import SkipStatus
+from ..machine import available_memory_bytes
+from ..results import DataSource, Status
 from ..units import clock
-from .machine import available_memory_bytes
 from .settings import Settings
 
 # A point may use at most this share of the memory available when it is decided.
@@ -105,25 +105,25 @@ class Planner:
             return False
         return mode == "always" or not self.fits_memory(backend, m, n_x)
 
-    def data_source(self, backend: str, m: int, n_x: int) -> str:
+    def data_source(self, backend: str, m: int, n_x: int) -> DataSource:
         """Where the point's data come from: memory, disk, or a dask cluster that runs it."""
         if self.settings.dask_scheduler and impls.BACKENDS[backend].lazy_input:
-            return "cluster"
-        return "disk" if self.from_store(backend, m, n_x) else "memory"
+            return DataSource.CLUSTER
+        return DataSource.DISK if self.from_store(backend, m, n_x) else DataSource.MEMORY
 
     def skip(self, backend: str, m: int, n_x: int, predicted: float | None) -> tuple | None:
         """(status, why) if this point must not run, else None. Budget first: it is the
         cheaper to know."""
         if predicted is not None and predicted > self.settings.budget_s:
-            return SkipStatus.BUDGET, (
+            return Status.BUDGET, (
                 f"predicted {predicted:.3g} s per step > budget {self.settings.budget_s:g} s"
             )
         if self.from_store(backend, m, n_x):
             missing = self.missing_space(m, n_x)
-            return (SkipStatus.DISK, missing) if missing else None
+            return (Status.DISK, missing) if missing else None
         if not self.fits_memory(backend, m, n_x):
             need, room = self.memory_for(backend, m, n_x)
-            return SkipStatus.MEMORY, (
+            return Status.MEMORY, (
                 f"needs {need / 2**30:.1f} GiB > {MEMORY_SHARE:.0%} of the "
                 f"{room / 2**30:.1f} GiB available"
             )

@@ -15,9 +15,10 @@ from threadpoolctl import threadpool_limits
 
 import impls
 
+from .. import machine
 from ..results import SCHEMA_VERSION
 from ..units import format_seconds
-from . import bandwidth, lecture, machine, neighbours, roof
+from . import bandwidth, lecture, neighbours, roof
 from .journal import Journal
 from .settings import Settings
 from .state import SweepState
@@ -39,7 +40,7 @@ class SweepPlugin:
         self.passes = passes
         self.state = SweepState(settings)
         if started is not None:  # the sweep began in an earlier process
-            self.state.started -= time.time() - started
+            self.state.plan.started -= time.time() - started
         # Every finished test is written here as it ends; the run file is made from it.
         self.journal = journal
         self.interrupted = False
@@ -52,7 +53,7 @@ class SweepPlugin:
         self.point_cores = set(self.all_cores[: settings.threads])
 
     def pytest_configure(self, config: pytest.Config) -> None:
-        self.state.shelf.say = lambda message: _say(config, message)
+        self.state.stores.shelf.say = lambda message: _say(config, message)
         bandwidth.compile_probes()  # loads what numba loads, before the limits below
         # Threads are a controlled variable: BLAS, OpenMP and numba all get the same number.
         self.limits = threadpool_limits(limits=self.settings.threads)
@@ -69,7 +70,7 @@ class SweepPlugin:
         machine.reset_peak_rss()  # each point's peak memory is its own
         if self.settings.wait_for_quiet and _param(item, "backend") and not self.last_point_quiet:
             try:
-                neighbours.wait_for_quiet(say=self.state.shelf.say)
+                neighbours.wait_for_quiet(say=self.state.stores.shelf.say)
             except neighbours.StayedBusy as exc:
                 pytest.exit(str(exc), returncode=pytest.ExitCode.INTERRUPTED)
 
@@ -80,7 +81,7 @@ class SweepPlugin:
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         if self.limits is not None:
             self.limits.restore_original_limits()
-        self.state.shelf.release_all()  # also after an interrupted sweep
+        self.state.stores.shelf.release_all()  # also after an interrupted sweep
 
     @pytest.fixture
     def sweep_state(self) -> SweepState:
@@ -102,14 +103,14 @@ class SweepPlugin:
             )
         elif {"pass_number", "kernel"} <= names:
             passes = range(1, self.settings.passes + 1)
-            demos = [(p, kernel) for p in passes for kernel in lecture.KERNELS]
+            demos = [(p, kernel) for p in passes for kernel in lecture.NAMES]
             metafunc.parametrize(
                 ("pass_number", "kernel"), demos, ids=[f"p{p}-{k}" for p, k in demos]
             )
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]):
         if not self.settings.lecture:
-            demos = [item for item in items if _param(item, "kernel") in lecture.KERNELS]
+            demos = [item for item in items if _param(item, "kernel") in lecture.NAMES]
             config.hook.pytest_deselected(items=demos)
             items[:] = [item for item in items if item not in demos]
 
@@ -163,8 +164,8 @@ class SweepPlugin:
         }
         if point is not None:
             entry["point"] = point
-            entry["skip"] = self.state.skip_record(point) if report.skipped else None
-            self.state.finished.add(point)
+            entry["skip"] = self.state.plan.skip_record(point) if report.skipped else None
+            self.state.plan.finished.add(point)
         self.journal.append(entry)
 
     def pytest_keyboard_interrupt(self, excinfo) -> None:
@@ -206,7 +207,7 @@ class SweepPlugin:
                         f" (beside other work: others used "
                         f"{fixture.extra_info['others_cpu']:.2f} cores)"
                     )
-            report.lrbench_progress = self.state.progress(what)
+            report.lrbench_progress = self.state.plan.progress(what)
         return report
 
     @pytest.hookimpl(tryfirst=True)
@@ -224,7 +225,10 @@ class SweepPlugin:
 
     def pytest_benchmark_update_machine_info(self, config: pytest.Config, machine_info: dict):
         facts = machine.collect(self.settings.threads)
-        if not self.interrupted:  # a Ctrl-C wants its answer in seconds
+        # The probes run once a sweep: in the process of its last pass, whose run file is the
+        # one kept (an earlier pass's is written over); a Ctrl-C wants its answer in seconds.
+        closes_the_run = self.passes is None or self.settings.passes in self.passes
+        if closes_the_run and not self.interrupted:
             facts["read_bandwidth"] = bandwidth.measure()
             facts["cache_probe"] = bandwidth.cache_knee()
             study = roof.study_for(self.settings, say=lambda message: _say(config, message))
@@ -232,18 +236,18 @@ class SweepPlugin:
                 facts["roof"] = study
         facts["point_cpu_affinity"] = sorted(self.point_cores)
         facts["neighbours"] = neighbour_facts(self.journal.benchmarks())
-        if self.state.disk_probe is not None:
-            facts["disk_read"] = self.state.disk_probe
+        if self.state.stores.disk_probe is not None:
+            facts["disk_read"] = self.state.stores.disk_probe
         machine_info["lrbench"] = facts
 
     def pytest_benchmark_update_json(self, config: pytest.Config, benchmarks, output_json: dict):
         output_json["lrbench"] = {
             "schema_version": SCHEMA_VERSION,
             "settings": self.settings.as_dict(),
-            "skipped": self.state.skipped,
+            "skipped": self.state.plan.skipped,
             "first_call_s": self.state.first_call_s,
             "order": [list(point) for point in self.settings.points()],
-            "stores": self.state.shelf.facts(),
+            "stores": self.state.stores.shelf.facts(),
             # What analysis needs of each backend's contract, so it never imports impls.
             "backends": {
                 name: {
@@ -253,7 +257,7 @@ class SweepPlugin:
                 for name in self.settings.backend_names
             },
         }
-        left = self.state.left()
+        left = self.state.plan.left()
         if left:
             output_json["lrbench"]["incomplete"] = {"left": [list(point) for point in left]}
 

@@ -13,7 +13,7 @@ import numpy as np
 
 import impls
 
-from .machine import total_memory_bytes
+from ..machine import total_memory_bytes
 
 # Where a backend that reads lazy arrays (dask) gets its data at a point:
 # never from a store; from a store only where the data would not fit the memory guard;

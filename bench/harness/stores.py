@@ -11,8 +11,9 @@ the disk's sequential read rate over the store's own files, read cold.
 
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -155,3 +156,32 @@ class Shelf:
 
     def facts(self) -> list[dict]:
         return [problem.facts(m, n_x) for (m, n_x), problem in self.problems.items()]
+
+
+@dataclass
+class StoreReads:
+    """The stores' disk: its probe (measured the first time a rate is needed) and each timed
+    round's cold read of a store; and how many points have yet to read each store."""
+
+    shelf: Shelf
+    disk_probe: dict | None = None
+    read_rates: list[float] = field(default_factory=list)  # each timed round's store, cold
+    _reads_left: Counter | None = None
+
+    def read_Bps(self) -> float:
+        """The rate stores are read at: the median over the stores read so far, else the
+        disk probe's (optimistic: a small file may come from a VM host's cache)."""
+        if self.read_rates:
+            return float(np.median(self.read_rates))
+        if self.disk_probe is None:
+            self.disk_probe = disk.measure_read(self.shelf.directory)
+        return self.disk_probe["read_Bps"]
+
+    def read_once(self, m: int, n_x: int, readers: Callable[[], Counter]) -> None:
+        """A point has read the store of (m, n_x); after the last of ``readers`` (the points
+        of the sweep that read each store, counted when first needed) it is released."""
+        if self._reads_left is None:
+            self._reads_left = readers()
+        self._reads_left[(m, n_x)] -= 1
+        if self._reads_left[(m, n_x)] == 0:
+            self.shelf.release(m, n_x)

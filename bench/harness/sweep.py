@@ -19,8 +19,8 @@ import pytest
 
 import impls
 
+from .. import machine
 from ..results import Run
-from . import machine
 from .journal import Journal, header
 from .plugin import SweepPlugin
 from .settings import OptionError, Settings, check_backends

@@ -12,25 +12,26 @@ import numpy as np
 import pytest
 
 import impls
-from bench.harness import calibration, disk, lecture, machine, stores
-from bench.harness.state import CALIBRATE_BELOW_S, pedantic_rounds
-from bench.results import CALIBRATION, LECTURE
+from bench import machine
+from bench.harness import calibration, disk, lecture, stores
+from bench.harness.planner import CALIBRATE_BELOW_S, pedantic_rounds
+from bench.results import CALIBRATION, LECTURE, PointFacts
 
 CPU_CHECK_S = 0.05  # how long the CPU-time check of a point runs
 
 
 @pytest.mark.parametrize("when", ["start", "end"])
-@pytest.mark.parametrize("kernel", list(calibration.KERNELS))
+@pytest.mark.parametrize("kernel", calibration.NAMES)
 def test_calibration(benchmark, kernel, when):
     # Two windows minutes apart: a burst of load from a neighbour rarely covers both,
     # and the regression check reads each kernel's fastest round of all.
     benchmark.group = CALIBRATION
-    benchmark.pedantic(calibration.KERNELS[kernel], rounds=300, warmup_rounds=30)
+    benchmark.pedantic(calibration.kernels()[kernel], rounds=300, warmup_rounds=30)
 
 
 def test_lecture_demo(benchmark, pass_number, kernel):
     benchmark.group = LECTURE
-    step = lecture.KERNELS[kernel]
+    step = lecture.kernels()[kernel]  # its data made on the first call, before any timing
     if kernel == "numpy_dot":
         benchmark(step)
     else:  # a few hundred milliseconds a call: a fixed few rounds per pass
@@ -38,52 +39,48 @@ def test_lecture_demo(benchmark, pass_number, kernel):
 
 
 def test_gradient_step(benchmark, sweep_state, neighbour_watch, pass_number, backend, m, n_x):
-    reason, predicted = sweep_state.decide(pass_number, backend, m, n_x)
+    plan = sweep_state.plan
+    reason, predicted = plan.decide(pass_number, backend, m, n_x)
     if reason:
         pytest.skip(reason if pass_number == 1 else f"as in pass 1: {reason}")
-
     sweep_state.warm_up(backend)
-    impl = impls.BACKENDS[backend]
     point = Point(sweep_state, backend, m, n_x)
-    step = impl.gradient
-
     first_call_s = cpu_share = None
-    step_s = predicted  # from pass 1 in later passes
     if pass_number == 1:  # the untimed first call: warms caches and picks the timing mode
-        point.before_round()
-        first_call_s, cpu_share = timed_call(step, point.args)
-        step_s = first_call_s
-        if first_call_s < CPU_CHECK_S:  # too short for the CPU clock: a few calls more
-            cpu_share = cpu_per_wall(step, point.args, step_s)
-    if point.setup is None and (step_s is None or step_s < CALIBRATE_BELOW_S):
-        mode = "calibrated"  # step_s None: pass 1 ran untimed
-        result = benchmark(step, *point.args)
-    else:
-        mode = "pedantic"
-        rounds = pedantic_rounds(step_s, sweep_state.sweep.passes)
-        result = benchmark.pedantic(
-            step, args=point.args, setup=point.setup, rounds=rounds, iterations=1
-        )
+        first_call_s, cpu_share = point.first_call()
+    step_s = first_call_s if pass_number == 1 else predicted  # None: pass 1 ran untimed
+    mode, result = time_steps(benchmark, point, step_s, sweep_state.settings.passes)
 
     check_answer(result, point.expected, point.dtype)
-    benchmark.extra_info.update(
-        status="measured",
+    facts = PointFacts(
         mode=mode,
+        data_source=plan.data_source(backend, m, n_x),
         predicted_s=predicted if pass_number == 1 else None,
         first_call_s=first_call_s,
         cpu_per_wall=cpu_share,
-        bytes_X=point.dtype.itemsize * m * n_x,
-        data_source=sweep_state.data_source(backend, m, n_x),
         disk_read_Bps=float(np.median(point.disk_read_Bps)) if point.disk_read_Bps else None,
         # The process's resident peak over the point: its data, layouts, and every step.
         peak_rss_bytes=machine.peak_rss_bytes(),
         # What other processes and the hypervisor took over the point (others_cpu, busy, ...).
         **neighbour_watch.read(),
     )
-    sweep_state.store_read_Bps += point.disk_read_Bps
+    benchmark.extra_info.update(facts.as_extra_info())
+    sweep_state.stores.read_rates += point.disk_read_Bps
     if benchmark.stats is not None:  # None under --benchmark-disable
-        sweep_state.record_measured(pass_number, backend, m, n_x, benchmark.stats.stats.median)
+        plan.record_measured(pass_number, backend, m, n_x, benchmark.stats.stats.median)
     sweep_state.done_with(backend, m, n_x)
+
+
+def time_steps(benchmark, point: "Point", step_s: float | None, passes: int) -> tuple[str, object]:
+    """(timing mode, the step's result): fast steps calibrated by pytest-benchmark, slow ones
+    (and a store's, read cold before each round) a fixed few rounds."""
+    if point.setup is None and (step_s is None or step_s < CALIBRATE_BELOW_S):
+        return "calibrated", benchmark(point.step, *point.args)
+    rounds = pedantic_rounds(step_s, passes)
+    result = benchmark.pedantic(
+        point.step, args=point.args, setup=point.setup, rounds=rounds, iterations=1
+    )
+    return "pedantic", result
 
 
 class Point:
@@ -97,17 +94,18 @@ class Point:
 
     def __init__(self, sweep_state, backend: str, m: int, n_x: int):
         impl = impls.BACKENDS[backend]
+        self.step = impl.gradient
         self.setup = None
         self.path = None
         self.disk_read_Bps: list[float] = []
-        if sweep_state.from_store(backend, m, n_x):
+        if sweep_state.plan.from_store(backend, m, n_x):
             problem = sweep_state.stored(m, n_x)
             data = impl.prepare(problem.X, problem.Y)  # lazy: reads nothing yet
             self.path = problem.path
             self.setup = self.read_then_evict
         else:
-            problem = sweep_state.problem(m, n_x)
-            data = sweep_state.prepared(backend, m, n_x)
+            problem = sweep_state.data.problem(m, n_x)
+            data = sweep_state.data.prepared(backend, m, n_x)
         self.args = (problem.w, problem.b, data)
         self.expected = problem.expected
         self.dtype = np.dtype(problem.w.dtype)
@@ -116,9 +114,14 @@ class Point:
         self.disk_read_Bps.append(stores.read_Bps(self.path))
         disk.evict(self.path)
 
-    def before_round(self) -> None:
+    def first_call(self) -> tuple[float, float]:
+        """(seconds, CPU time over wall time) of an untimed first call, from a cold store."""
         if self.path is not None:
             disk.evict(self.path)
+        seconds, cpu_share = timed_call(self.step, self.args)
+        if seconds < CPU_CHECK_S:  # too short for the CPU clock: a few calls more
+            cpu_share = cpu_per_wall(self.step, self.args, seconds)
+        return seconds, cpu_share
 
 
 def check_answer(result: impls.Gradient, expected: impls.Gradient, dtype: np.dtype) -> None:

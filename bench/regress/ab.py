@@ -28,11 +28,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..problem import weights
+from ..results import EXAMPLE_POINT
+
 WORKER = Path(__file__).with_name("worker.py")
-PROBE_POINT = (1_000, 100)
+PROBE_POINT = EXAMPLE_POINT
 # Where compiled and numpy backends are measured: in the cache, then X (80 MB in float64)
 # well beyond any last-level cache we have seen; interpreted loops get smaller points.
-FAST_POINTS = ((1_000, 100), (100_000, 100))
+FAST_POINTS = (EXAMPLE_POINT, (100_000, 100))
 SLOW_POINTS = ((100, 10), (1_000, 10))
 FAST_CALL_S = 0.002  # at PROBE_POINT: a backend this quick gets FAST_POINTS
 BATCH_S = 0.003
@@ -228,9 +231,15 @@ def check_backends(pair: list[Worker], wanted: list[str] | None) -> tuple[list[s
 
 
 def prepare(pair: list[Worker], points: list[tuple], seed: int, dtype: str) -> list[float]:
-    """Prepare the same points on both sides; the slower side's first call per point."""
+    """Prepare the same points on both sides; the slower side's first call per point.
+
+    The data are each side's ``impls.make_problem``; the weights and b are the sweep's
+    (``bench.problem``), sent to both, so the two sides and the sweep step the same problem."""
+    parameters = {n_x: weights(n_x, seed, dtype) for _, _, n_x in points}
+    w = {str(n_x): parameter[0].tolist() for n_x, parameter in parameters.items()}
+    b = {str(n_x): parameter[1] for n_x, parameter in parameters.items()}
     for worker in pair:  # both at once: numba compiles in each process
-        worker.send("prepare", points=points, seed=seed, dtype=dtype)
+        worker.send("prepare", points=points, seed=seed, dtype=dtype, w=w, b=b)
     replies = [worker.receive() for worker in pair]
     costs = zip(points, replies[0]["cost"], replies[1]["cost"], strict=True)
     for (name, m, n_x), base, head in costs:

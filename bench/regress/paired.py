@@ -20,11 +20,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..analysis.speedups import interval
+
 ALL = "all backends"
 THRESHOLD = 1.05
 FLOOR = 1.02
 ALPHA = 0.05
-CONFIDENCE = 0.95  # of the per-cell intervals shown beside an alarm
 
 
 def with_log_ratios(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -80,16 +81,11 @@ def judge(
 
 
 def cell_intervals(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Per cell: geometric-mean ratio head/base with its two-sided 95% t interval."""
+    """Per cell: geometric-mean ratio head/base with its two-sided 95% t interval (the
+    sweep's speedup interval, ``analysis.speedups.interval``, of head against base)."""
     rows = []
-    for (backend, m, n_x), group in with_log_ratios(pairs).groupby(
-        ["backend", "m", "n_x"], sort=False
-    ):
-        logs = group["log_ratio"]
-        ratio = float(np.exp(logs.mean()))
-        low = high = ratio
-        if len(logs) > 1 and np.ptp(logs) > 0:
-            low, high = np.exp(stats.ttest_1samp(logs, 0.0).confidence_interval(CONFIDENCE))
+    for (backend, m, n_x), group in pairs.groupby(["backend", "m", "n_x"], sort=False):
+        ratio, low, high = interval(group["head_s"], group["base_s"])
         rows.append(
             {
                 "backend": backend,

@@ -24,8 +24,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .. import machine
 from ..analysis.trials import table
-from ..harness import machine
 from ..readme import replace_section
 from ..results import write_atomic
 from . import ab

@@ -4,7 +4,8 @@ Run by path (``python worker.py ROOT``), never imported by the check: it puts
 ROOT first on ``sys.path`` and imports ``impls`` from there, so the base
 commit's backends run with nothing of HEAD's code in the process. It needs of
 ``impls`` only what every commit since the backend contract has:
-``BACKENDS[name].prepare/gradient`` and ``make_problem(m, n_x, seed, dtype)``.
+``BACKENDS[name].prepare/gradient`` and ``make_problem(m, n_x, seed, dtype)``; the
+weights and b come with the request, from the check.
 
 The check drives two workers in turn, one line of JSON per request and per
 reply on stdin/stdout, so that it alone decides the interleaved order of
@@ -47,24 +48,23 @@ class Worker:
         self.slowdown = slowdown
         self.points: list[tuple] = []  # (step, args) per prepared point
 
-    def prepare(self, points: list, seed: int, dtype: str) -> dict:
+    def prepare(self, points: list, seed: int, dtype: str, w: dict, b: dict) -> dict:
+        """Each point's data (this tree's ``make_problem``) and first call; w and b by n_x,
+        as the check sends them (the sweep's, so every side steps the same problem)."""
         import numpy as np
 
         problems, first_call_s, results = {}, [], []
         for name, m, n_x in points:
             if (m, n_x) not in problems:
                 X, Y = self.impls.make_problem(m, n_x, seed, dtype)
-                w = (np.random.default_rng(seed + 1).standard_normal(n_x) / np.sqrt(n_x)).astype(
-                    dtype
-                )
-                problems[m, n_x] = (X, Y, w)
-            X, Y, w = problems[m, n_x]
+                problems[m, n_x] = (X, Y, np.asarray(w[str(n_x)], dtype=dtype), b[str(n_x)])
+            X, Y, weights, bias = problems[m, n_x]
             backend = self.impls.BACKENDS[name]
             step = backend.gradient
             factor = self.slowdown.get(name, self.slowdown.get("*"))
             if factor:
                 step = slowed(step, factor)
-            args = (w, 0.1, backend.prepare(X, Y))
+            args = (weights, bias, backend.prepare(X, Y))
             start = time.perf_counter()
             result = step(*args)
             first_call_s.append(time.perf_counter() - start)

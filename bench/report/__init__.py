@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from ..analysis.speedups import with_speedups
-from ..analysis.verdicts import CLAIMS, judge, verdict_document
+from ..analysis.verdicts import CLAIMS, Judged, judge_run, verdict_document
 from ..results import Run, write_atomic
 from .markdown import build
 from .page import write_page
@@ -58,23 +58,23 @@ def write_csv(run: Run, path: Path, reference: str) -> None:
 
 
 def write_all(
-    run: Run,
+    judged: list[Judged],
     results_dir: Path,
     plots_dir: Path,
     reference: str,
-    others: tuple[Run, ...] = (),
     charts_and_report: bool = True,
 ) -> list[str]:
-    """latest.csv and verdict.json, and unless told otherwise the charts, REPORT.md and
-    report.html; the problems met."""
+    """latest.csv and verdict.json of the first run, and unless told otherwise the charts,
+    REPORT.md and report.html, with the other runs beside it; the problems met. Each run
+    judged once (``judge_run``), by the caller."""
     results_dir.mkdir(parents=True, exist_ok=True)
-    write_csv(run, results_dir / "latest.csv", reference)
-    verdicts, _ = judge(run.table, None, run.bandwidth_Bps, run.cache_bytes)
-    write_atomic(results_dir / "verdict.json", json.dumps(verdict_document(verdicts), indent=1))
+    write_csv(judged[0].run, results_dir / "latest.csv", reference)
+    document = verdict_document(judged[0].verdicts)
+    write_atomic(results_dir / "verdict.json", json.dumps(document, indent=1))
     if not charts_and_report:
         return []
-    problems = build(run, plots_dir, results_dir / "REPORT.md", others, reference)
-    write_page([run, *others], results_dir, reference)
+    problems = build(judged, plots_dir, results_dir / "REPORT.md", reference)
+    write_page(judged, results_dir, reference)
     return problems
 
 
@@ -83,6 +83,7 @@ __all__ = [
     "add_output_options",
     "build",
     "csv_table",
+    "judge_run",
     "write_all",
     "write_csv",
     "write_page",

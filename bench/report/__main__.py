@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from ..results import ResultsError, Run
-from . import add_output_options, reference_for, write_all
+from . import add_output_options, judge_run, reference_for, write_all
 from .answer import ReadmeError, write_answer
 
 
@@ -50,9 +50,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"(it has {', '.join(dict.fromkeys(run.table['backend']))})"
             )
         results_dir = args.runs[0].parent
-        problems = write_all(run, results_dir, args.plots_dir, args.relative_to, tuple(others))
+        judged = [judge_run(each) for each in (run, *others)]
+        problems = write_all(judged, results_dir, args.plots_dir, args.relative_to)
         if args.readme:
-            write_answer(run, args.readme)
+            write_answer(judged[0], args.readme)
     except (ResultsError, ReadmeError) as exc:
         print(f"python -m bench.report: error: {exc}", file=sys.stderr)
         return 2

@@ -4,15 +4,14 @@ from pathlib import Path
 
 from ..analysis.lecture import LECTURE_MS, lecture_table
 from ..analysis.speedups import speedups
-from ..analysis.verdicts import COURSE_BASELINE, Verdict, fit_models, judge
+from ..analysis.verdicts import COURSE_BASELINE, Judged, Verdict
 from ..cost_model import CostModel
 from ..readme import ReadmeError, replace_section
-from ..results import ROOF_POINT, Run
-from ..units import format_ratio, format_seconds
+from ..results import EXAMPLE_POINT, ROOF_POINT, Run, Status
+from ..units import format_ratio, format_seconds, markdown_table
 
 START = "<!-- answer:start: written by `nox -s report` from the result files; not by hand -->"
 END = "<!-- answer:end -->"
-EXAMPLE_POINT = (1000, 100)
 
 __all__ = ["ReadmeError", "answer_lines", "write_answer"]
 
@@ -27,21 +26,25 @@ def _at(run: Run, backend: str, reference: str, point: tuple[int, int]) -> str |
     return _interval(next(rows.itertuples())) if len(rows) else None
 
 
-def _verdict_rows(verdicts: list[Verdict]) -> list[str]:
+def _verdict_rows(verdicts: list[Verdict]) -> list[tuple[str, ...]]:
     def counts(v: Verdict, reading: str) -> str:
         return " · ".join(f"{n} {name}" for name, n in v.count(reading).items())
 
     return [
-        f"| {v.claim.label} | {v.claim.backend} vs {v.claim.baseline}"
-        f"{' (the loop the course timed)' if v.claim.baseline == COURSE_BASELINE else ''} | "
-        f"{format_ratio(v.points['speedup'].min())}x … {format_ratio(v.points['speedup'].max())}x"
-        f" | {counts(v, 'class')} | {counts(v, 'class_at_least')} |"
+        (
+            v.claim.label,
+            f"{v.claim.backend} vs {v.claim.baseline}"
+            f"{' (the loop the course timed)' if v.claim.baseline == COURSE_BASELINE else ''}",
+            f"{format_ratio(v.points['speedup'].min())}x … "
+            f"{format_ratio(v.points['speedup'].max())}x",
+            counts(v, "class"),
+            counts(v, "class_at_least"),
+        )
         for v in verdicts
     ]
 
 
-def _costs(run: Run) -> str | None:
-    models = fit_models(run.table)
+def _costs(models: dict) -> str | None:
     costs = [
         f"`{name}` {models[name].per_element_s / 2 * 1e9:.3g} ns"
         for name in ("course_two_loop", "two_loop", "one_loop", "vectorized", "numba_fused")
@@ -78,9 +81,9 @@ def conditions(run: Run) -> str:
     )
 
 
-def answer_lines(run: Run) -> list[str]:
-    verdicts, _ = judge(run.table, None, run.bandwidth_Bps, run.cache_bytes)
-    points = int((run.table["status"] == "measured").sum())
+def answer_lines(judged: Judged) -> list[str]:
+    run, verdicts = judged.run, judged.verdicts
+    points = int((run.table["status"] == Status.MEASURED).sum())
     lines = [
         f"From `{run.source}`: {run.label}; {points} points measured, each in "
         f"{run.settings.get('passes', 1)} pass(es) spread over the run. Speedups are medians "
@@ -88,9 +91,10 @@ def answer_lines(run: Run) -> list[str]:
         '("~Nx": N/2 to 2N; "at least Nx"), **fails** when all of it lies outside. '
         + conditions(run),
         "",
-        "| claim | compared | speedups over the grid | read as ~Nx | read as at least Nx |",
-        "| --- | --- | --- | --- | --- |",
-        *_verdict_rows(verdicts),
+        *markdown_table(
+            ("claim", "compared", "speedups over the grid", "read as ~Nx", "read as at least Nx"),
+            _verdict_rows(verdicts),
+        ),
         "",
     ]
     m, n_x = EXAMPLE_POINT
@@ -99,7 +103,7 @@ def answer_lines(run: Run) -> list[str]:
     said = [f"`{b}` over `{r}` {text}" for b, r, text in found if text]
     if said:
         lines += [f"At m={m:,}, n_x={n_x:,}: " + "; ".join(said) + ".", ""]
-    costs = _costs(run)
+    costs = _costs(judged.models)
     if costs:
         lines += [
             "Per multiply-add, from the fitted cost models (t ≈ a + p·m + c·m·n_x, c/2): "
@@ -137,6 +141,6 @@ def answer_lines(run: Run) -> list[str]:
     return lines
 
 
-def write_answer(run: Run, readme: Path) -> None:
-    """Replace what stands between the markers in readme with the answer from run."""
-    replace_section(readme, START, END, answer_lines(run))
+def write_answer(judged: Judged, readme: Path) -> None:
+    """Replace what stands between the markers in readme with the answer from a judged run."""
+    replace_section(readme, START, END, answer_lines(judged))

@@ -22,7 +22,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from ..analysis.out_of_core import disk_points, store_bytes  # noqa: E402
 from ..analysis.speedups import speedups  # noqa: E402
 from ..analysis.verdicts import CLAIMS  # noqa: E402
-from ..results import Run, write_atomic  # noqa: E402
+from ..results import DataSource, Run, Status, write_atomic  # noqa: E402
 from ..units import format_ratio  # noqa: E402
 
 MAX_PANELS = 6
@@ -265,8 +265,8 @@ def _scatter_by_backend(ax, table: pd.DataFrame, y: Callable[[pd.DataFrame, bool
     colors = _colors(_backends(table))
     for backend in _backends(table):
         rows = table[table["backend"] == backend]
-        measured = rows[rows["status"] == "measured"]
-        skipped = rows[(rows["status"] != "measured") & rows["predicted_s"].notna()]
+        measured = rows[rows["status"] == Status.MEASURED]
+        skipped = rows[(rows["status"] != Status.MEASURED) & rows["predicted_s"].notna()]
         trend = measured.assign(y=y(measured, False)).groupby("elements")["y"].median()
         ax.plot(trend.index, trend.to_numpy(), "-", color=colors[backend], alpha=0.6)
         ax.plot(
@@ -291,7 +291,7 @@ def _scatter_by_backend(ax, table: pd.DataFrame, y: Callable[[pd.DataFrame, bool
 
 
 def time_per_step(table: pd.DataFrame, run: Run, reference: str):
-    if (table["status"] == "measured").sum() == 0:
+    if (table["status"] == Status.MEASURED).sum() == 0:
         raise ChartError("no measured point")
     fig, ax = plt.subplots(figsize=(9, 6), layout="constrained")
 
@@ -325,7 +325,7 @@ def _roof(ax, bytes_per_second: float, label: str, style: str = "-") -> None:
 
 
 def throughput(table: pd.DataFrame, run: Run, reference: str):
-    if (table["status"] == "measured").sum() == 0:
+    if (table["status"] == Status.MEASURED).sum() == 0:
         raise ChartError("no measured point")
     fig, ax = plt.subplots(figsize=(9, 6), layout="constrained")
 
@@ -381,7 +381,7 @@ def out_of_core(table: pd.DataFrame, run: Run, reference: str):
     disk = disk_points(table, run.memory_total_bytes)
     if disk.empty:
         raise ChartError("no point read from a store on disk")
-    measured = table[table["status"] == "measured"].assign(bytes=lambda t: store_bytes(t))
+    measured = table[table["status"] == Status.MEASURED].assign(bytes=lambda t: store_bytes(t))
     measured = measured[measured["bytes"] >= disk["bytes"].min() / 100]
     fig, (times, rates) = plt.subplots(1, 2, figsize=(12, 5.5), layout="constrained")
     series = measured.groupby(["backend", "data_source"], sort=False)
@@ -389,7 +389,7 @@ def out_of_core(table: pd.DataFrame, run: Run, reference: str):
     for (backend, source), rows in series:
         rows = rows.sort_values("bytes")
         style = dict(color=colors[(backend, source)], label=f"{backend} ({source})")
-        dashed = "--" if source == "disk" else "-"
+        dashed = "--" if source == DataSource.DISK else "-"
         times.plot(rows["bytes"], rows["median_s"], "o" + dashed, **style)
         rates.plot(rows["bytes"], rows["bytes"] / rows["median_s"], "o" + dashed, **style)
     rates.plot(disk["bytes"], disk["disk_Bps"], "kx", label="disk read of the same store (paired)")

@@ -27,15 +27,15 @@ from ..analysis.threads import thread_check
 from ..analysis.verdicts import (
     BAND_FACTOR,
     COURSE_BASELINE,
+    Judged,
+    NoVerdict,
     Verdict,
     extreme,
-    fit_models,
-    judge,
     size_where_claim_holds,
 )
 from ..cost_model import CostModel
-from ..results import ROOF_POINT, ResultsError, Run, write_atomic
-from ..units import format_rate, format_ratio, format_seconds
+from ..results import ROOF_POINT, DataSource, ResultsError, Run, Status, write_atomic
+from ..units import format_rate, format_ratio, format_seconds, markdown_table
 from . import charts
 from .answer import conditions
 
@@ -74,18 +74,19 @@ def lecture_section(run: Run) -> list[str]:
         f"{lecture.LECTURE_MS['loop_over_numpy'] / lecture.LECTURE_MS['numpy_dot']:.0f}x). "
         "Here, timed in each pass of this sweep (medians over passes, 95% intervals):",
         "",
-        "| kernel | time | np.dot's speedup over it | the lecture's time |",
-        "| --- | ---: | ---: | ---: |",
     ]
-    for row in table.to_dict("records"):
-        said = lecture.LECTURE_MS.get(row["kernel"])
-        lines.append(
-            f"| {names.get(row['kernel'], row['kernel'])} | {format_seconds(row['seconds'])} "
-            f"[{format_seconds(row['low_s'])}, {format_seconds(row['high_s'])}] | "
-            f"{_with_interval(_dot_speedup(row))} | "
-            f"{f'{said:g} ms' if said else '—'} |"
+    rows = [
+        (
+            names.get(row["kernel"], row["kernel"]),
+            f"{format_seconds(row['seconds'])} "
+            f"[{format_seconds(row['low_s'])}, {format_seconds(row['high_s'])}]",
+            _with_interval(_dot_speedup(row)),
+            f"{said:g} ms" if (said := lecture.LECTURE_MS.get(row["kernel"])) else "—",
         )
-    return lines
+        for row in table.to_dict("records")
+    ]
+    columns = ("kernel", "time", "np.dot's speedup over it", "the lecture's time")
+    return lines + markdown_table(columns, rows, "lrrr")
 
 
 def _dot_speedup(row: dict) -> dict:
@@ -95,28 +96,29 @@ def _dot_speedup(row: dict) -> dict:
     }
 
 
-def runs_section(runs: list[Run]) -> list[str]:
+def runs_section(every: list[Judged]) -> list[str]:
     """Every run's verdicts side by side, each labelled with its machine; for two runs of one
     machine and settings, how well they agree."""
-    if len(runs) < 2:
+    if len(every) < 2:
         return []
-    judged = [judge(run.table, None, run.bandwidth_Bps, run.cache_bytes)[0] for run in runs]
+    runs = [each.run for each in every]
+    judged = [each.verdicts for each in every]
     lines = [
         "## Runs side by side",
         "",
         "Each run on its own machine and settings; numbers of different CPUs are never pooled. "
         'Counts are points holds · fails · inconclusive under the reading "~Nx".',
         "",
-        "| run | " + " | ".join(v.claim.name for v in judged[0]) + " |",
-        "| --- | " + " | ".join("---" for _ in judged[0]) + " |",
     ]
+    rows = []
     for run, verdicts in zip(runs, judged, strict=True):
         by_claim = {v.claim: v for v in verdicts}
         cells = [
             _counts(by_claim[v.claim].count("class")) if v.claim in by_claim else "not run"
             for v in judged[0]
         ]
-        lines.append(f"| {run.label} (`{run.source}`) | " + " | ".join(cells) + " |")
+        rows.append((f"{run.label} (`{run.source}`)", *cells))
+    lines += markdown_table(["run", *(v.claim.name for v in judged[0])], rows)
     pairs = combinations(range(len(runs)), 2)
     for a, b in (pair for pair in pairs if runs[pair[0]].label == runs[pair[1]].label):
         table = agreement(judged[a], judged[b])
@@ -124,16 +126,17 @@ def runs_section(runs: list[Run]) -> list[str]:
             "",
             f"Agreement of `{runs[a].source}` and `{runs[b].source}` ({runs[a].label}):",
             "",
-            "| claim | points | same class (~Nx) | same class (at least Nx) | first interval holds "
-            "second speedup | second holds first | median width, first | second |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
-        lines += [
-            f"| {r.claim} | {r.points} | {r.same_class:.0%} | {r.same_class_at_least:.0%} | "
-            f"{r.first_holds_second:.0%} | {r.second_holds_first:.0%} | "
-            f"{r.median_width_1:.3g} | {r.median_width_2:.3g} |"
+        columns = ("claim", "points", "same class (~Nx)", "same class (at least Nx)")
+        columns += ("first interval holds second speedup", "second holds first")
+        columns += ("median width, first", "second")
+        rows = [
+            (r.claim, r.points, f"{r.same_class:.0%}", f"{r.same_class_at_least:.0%}")
+            + (f"{r.first_holds_second:.0%}", f"{r.second_holds_first:.0%}")
+            + (f"{r.median_width_1:.3g}", f"{r.median_width_2:.3g}")
             for r in table.itertuples()
         ]
+        lines += markdown_table(columns, rows, "lrrrrrrr")
     return lines
 
 
@@ -189,8 +192,7 @@ def machine_section(run: Run) -> list[str]:
             f"{run.schema_version}",
         ),
     ]
-    lines = ["## Machine", "", "| | |", "| --- | --- |"]
-    lines += [f"| {k} | {v} |" for k, v in rows]
+    lines = ["## Machine", "", *markdown_table(("", ""), rows)]
     lines += [""] + [f"> **Warning:** {w}" for w in facts["warnings"]]
     return lines
 
@@ -206,7 +208,7 @@ def _with_interval(row: dict) -> str:
     return speedup
 
 
-def verdict_section(verdicts: list[Verdict], failures: dict[str, str]) -> list[str]:
+def verdict_section(verdicts: list[Verdict], failures: dict[str, NoVerdict]) -> list[str]:
     lines = [
         "## Verdict on the course note's claims",
         "",
@@ -219,16 +221,20 @@ def verdict_section(verdicts: list[Verdict], failures: dict[str, str]) -> list[s
         f"`{COURSE_BASELINE}` is the loop the course timed; `two_loop` is the fastest honest "
         "pure-Python loop.",
         "",
-        "| claim | compared | speedups (medians) | read as ~Nx | read as at least Nx |",
-        "| --- | --- | --- | --- | --- |",
     ]
-    lines += [
-        f"| {v.claim.label} | {v.claim.backend} vs {v.claim.baseline}"
-        f"{' (what the course timed)' if v.claim.baseline == COURSE_BASELINE else ''} | "
-        f"{extreme(v.points, 'min')} … {extreme(v.points, 'max')} | "
-        f"{_counts(v.count('class'))} | {_counts(v.count('class_at_least'))} |"
+    rows = [
+        (
+            v.claim.label,
+            f"{v.claim.backend} vs {v.claim.baseline}"
+            f"{' (what the course timed)' if v.claim.baseline == COURSE_BASELINE else ''}",
+            f"{extreme(v.points, 'min')} … {extreme(v.points, 'max')}",
+            _counts(v.count("class")),
+            _counts(v.count("class_at_least")),
+        )
         for v in verdicts
     ]
+    columns = ("claim", "compared", "speedups (medians)", "read as ~Nx", "read as at least Nx")
+    lines += markdown_table(columns, rows)
     for v in verdicts:
         threshold = size_where_claim_holds(v.points)
         width = (v.points["high"] / v.points["low"]).median()
@@ -250,17 +256,16 @@ def verdict_section(verdicts: list[Verdict], failures: dict[str, str]) -> list[s
             + ".",
             f"- Interval width (high / low), median over points: {width:.3g}.",
             "",
-            "| m | n_x | speedup [95% interval] | ~Nx | at least Nx |",
-            "| ---: | ---: | ---: | --- | --- |",
         ]
-        lines += [
-            f"| {r['m']:,} | {r['n_x']:,} | {_with_interval(r)} | {r['class']} | "
-            f"{r['class_at_least']} |"
+        rows = [
+            (f"{r['m']:,}", f"{r['n_x']:,}", _with_interval(r), r["class"], r["class_at_least"])
             for r in v.points.to_dict("records")
         ]
+        columns = ("m", "n_x", "speedup [95% interval]", "~Nx", "at least Nx")
+        lines += markdown_table(columns, rows, "rrr")
         lines += ["", "Why:", ""]
         lines += [f"- {reason}" for reason in v.reasons]
-    lines += [f"\n**{name}**: no verdict: {why}" for name, why in failures.items()]
+    lines += [f"\n**{name}**: no verdict: {failure.why}" for name, failure in failures.items()]
     return lines
 
 
@@ -276,21 +281,23 @@ def cost_model_section(models: dict) -> list[str]:
         "per-example term p is kept only where it fits clearly better. One element of X "
         "takes two multiply-adds (one for z, one for dw), so c/2 is the cost per multiply-add.",
         "",
-        "| backend | a: fixed overhead (µs) | p: per example (ns) | c/2: per multiply-add "
-        "(ns) | fit error (rms, relative) | points |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for backend, model in models.items():
-        if isinstance(model, CostModel):
-            lines.append(
-                f"| {backend} | {_number(model.overhead_s * 1e6)} | "
-                f"{_number(model.per_example_s * 1e9)} | "
-                f"{_number(model.per_element_s / 2 * 1e9)} | "
-                f"{model.rms_relative_error:.1%} | {model.points} |"
-            )
-        else:
-            lines.append(f"| {backend} | {model} | | | | |")
-    return lines
+    columns = ("backend", "a: fixed overhead (µs)", "p: per example (ns)")
+    columns += ("c/2: per multiply-add (ns)", "fit error (rms, relative)", "points")
+    rows = [
+        (
+            backend,
+            _number(model.overhead_s * 1e6),
+            _number(model.per_example_s * 1e9),
+            _number(model.per_element_s / 2 * 1e9),
+            f"{model.rms_relative_error:.1%}",
+            model.points,
+        )
+        if isinstance(model, CostModel)
+        else (backend, model, "", "", "", "")
+        for backend, model in models.items()
+    ]
+    return lines + markdown_table(columns, rows, "lrrrrr")
 
 
 def roofline_section(run: Run) -> list[str]:
@@ -305,17 +312,16 @@ def roofline_section(run: Run) -> list[str]:
         "that implies (X read as many times per step as the backend's contract says), as a "
         "share of the read bandwidth measured by the streaming probe.",
         "",
-        "| backend | points | best bytes of X per second | reads of X per step | memory traffic "
-        "| share of 1-thread bandwidth | share of all-threads bandwidth |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    lines += [
-        f"| {backend} | {int(r.points)} | {format_rate(r.best_Bps)} | {int(r.passes_over_x)} | "
-        f"{format_rate(r.traffic_Bps)} | {r.share_of_one_thread:.0%} | "
-        f"{r.share_of_all_threads:.0%} |"
+    columns = ("backend", "points", "best bytes of X per second", "reads of X per step")
+    columns += ("memory traffic", "share of 1-thread bandwidth", "share of all-threads bandwidth")
+    rows = [
+        (backend, int(r.points), format_rate(r.best_Bps), int(r.passes_over_x))
+        + (format_rate(r.traffic_Bps), f"{r.share_of_one_thread:.0%}")
+        + (f"{r.share_of_all_threads:.0%}",)
         for backend, r in roofline(run.table, run.facts.get("read_bandwidth"), cache).iterrows()
     ]
-    return lines + limit_lines(run)
+    return lines + markdown_table(columns, rows, "lrrrrrr") + limit_lines(run)
 
 
 def paired_roof_section(run: Run) -> list[str]:
@@ -333,14 +339,14 @@ def paired_roof_section(run: Run) -> list[str]:
         "minute (the probe's rate moves from minute to minute on these VMs). Share: the "
         "geometric mean over rounds, with its 95% interval.",
         "",
-        "| threads | backend | median step | probe's median rate | share of the probe's rate |",
-        "| ---: | --- | ---: | ---: | ---: |",
     ]
-    lines += [
-        f"| {r.threads} | {r.backend} | {format_seconds(r.median_s)} | "
-        f"{format_rate(r.probe_Bps)} | {r.share:.0%} [{r.low:.0%}, {r.high:.0%}] |"
+    columns = ("threads", "backend", "median step", "probe's median rate")
+    rows = [
+        (r.threads, r.backend, format_seconds(r.median_s), format_rate(r.probe_Bps))
+        + (f"{r.share:.0%} [{r.low:.0%}, {r.high:.0%}]",)
         for r in shares.itertuples()
     ]
+    lines += markdown_table((*columns, "share of the probe's rate"), rows, "rlrrr")
     parts = step_parts(run.roof)
     if not parts.empty:
         lines += [
@@ -349,13 +355,12 @@ def paired_roof_section(run: Run) -> list[str]:
             "differences between paired timings of the probe, the z pass alone, the z and dw "
             "passes, and the whole step):",
             "",
-            "| part | time | share of the step |",
-            "| --- | ---: | ---: |",
         ]
-        lines += [
-            f"| {part} | {format_seconds(r.seconds)} | {r.share_of_step:.0%} |"
+        rows = [
+            (part, format_seconds(r.seconds), f"{r.share_of_step:.0%}")
             for part, r in parts.iterrows()
         ]
+        lines += markdown_table(("part", "time", "share of the step"), rows, "lrr")
     return lines
 
 
@@ -374,15 +379,13 @@ def limit_lines(run: Run) -> list[str]:
         f"multiple of it (1.0x would be the memory bus and nothing else); backends within "
         f"{NEAR_LIMIT}x of it somewhere.",
         "",
-        "| m | n_x | limit | " + " | ".join(backends) + " |",
-        "| ---: | ---: | ---: | " + " | ".join("---:" for _ in backends) + " |",
     ]
-    for (m, n_x), row in limits.iterrows():
-        cells = [f"{row[b]:.2f}x" if pd.notna(row[b]) else "–" for b in backends]
-        lines.append(
-            f"| {m:,} | {n_x:,} | {format_seconds(row['limit_s'])} | " + " | ".join(cells) + " |"
-        )
-    return lines
+    rows = [
+        (f"{m:,}", f"{n_x:,}", format_seconds(row["limit_s"]))
+        + tuple(f"{row[b]:.2f}x" if pd.notna(row[b]) else "–" for b in backends)
+        for (m, n_x), row in limits.iterrows()
+    ]
+    return lines + markdown_table(("m", "n_x", "limit", *backends), rows, "r" * (3 + len(backends)))
 
 
 def targets_section(runs: list[Run]) -> list[str]:
@@ -391,19 +394,18 @@ def targets_section(runs: list[Run]) -> list[str]:
     lines = [
         "## Targets for the compiled backends",
         "",
-        "| run | target | measured | met |",
-        "| --- | --- | --- | --- |",
     ]
-    peer_won = False
+    rows, peer_won = [], False
     for run in runs:
         targets = compiled_targets(
             run.table, run.threads, run.bandwidth_Bps, run.cache_bytes, run.roof
         )
-        lines += [
-            f"| {run.label} (`{run.source}`) | {target} | {measured} | {met[ok]} |"
+        rows += [
+            (f"{run.label} (`{run.source}`)", target, measured, met[ok])
             for target, measured, ok in targets
         ]
         peer_won |= any(PEER in target and ok is False for target, _, ok in targets)
+    lines += markdown_table(("run", "target", "measured", "met"), rows)
     if peer_won:
         lines += [
             "",
@@ -435,14 +437,9 @@ def variants_section(runs: list[Run], reference: str) -> list[str]:
         "Within one run BLAS and numba use the same number of threads, so vectorized and "
         "numba_parallel are compared on equal terms.",
         "",
-        "| backend | " + " | ".join(columns) + " |",
-        "| --- | " + " | ".join("---:" for _ in columns) + " |",
     ]
-    lines += [
-        f"| {backend} | " + " | ".join(c.get(backend, "not run") for c in columns.values()) + " |"
-        for backend in backends
-    ]
-    return lines
+    rows = [(b, *(c.get(b, "not run") for c in columns.values())) for b in backends]
+    return lines + markdown_table(("backend", *columns), rows, "l" + "r" * len(columns))
 
 
 def out_of_core_section(runs: list[Run]) -> list[str]:
@@ -473,11 +470,9 @@ def out_of_core_section(runs: list[Run]) -> list[str]:
         lines += _overhead_lines(dask_overhead(run.table))
         lines += _disk_lines(disk_points(run.table, run.memory_total_bytes), run)
         met = {True: "yes", False: "**no**", None: "not measured"}
-        lines += ["", "| target | measured | met |", "| --- | --- | --- |"]
-        lines += [
-            f"| {target} | {measured} | {met[ok]} |"
-            for target, measured, ok in out_of_core_targets(run.table, run.memory_total_bytes)
-        ]
+        targets = out_of_core_targets(run.table, run.memory_total_bytes)
+        rows = [(target, measured, met[ok]) for target, measured, ok in targets]
+        lines += ["", *markdown_table(("target", "measured", "met"), rows)]
     return lines
 
 
@@ -493,16 +488,15 @@ def _overhead_lines(overhead: pd.DataFrame) -> list[str]:
         "dask in memory against numba_fused (time ratio with its 95% interval over the passes; "
         "the difference is dask's cost per step):",
         "",
-        "| m | n_x | dask | numba_fused | ratio | dask's cost |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    lines += [
-        f"| {r.m:,} | {r.n_x:,} | {format_seconds(r.dask_s)} | {format_seconds(r.numba_fused_s)} "
-        f"| {r.ratio:.2f}x [{r.ratio_low:.2f}, {r.ratio_high:.2f}] "
-        f"| {format_seconds(r.dask_s - r.numba_fused_s) if r.dask_s > r.numba_fused_s else '–'} |"
+    rows = [
+        (f"{r.m:,}", f"{r.n_x:,}", format_seconds(r.dask_s), format_seconds(r.numba_fused_s))
+        + (f"{r.ratio:.2f}x [{r.ratio_low:.2f}, {r.ratio_high:.2f}]",)
+        + (format_seconds(r.dask_s - r.numba_fused_s) if r.dask_s > r.numba_fused_s else "–",)
         for r in overhead.itertuples()
     ]
-    return lines
+    columns = ("m", "n_x", "dask", "numba_fused", "ratio", "dask's cost")
+    return lines + markdown_table(columns, rows, "rrrrrr")
 
 
 def _disk_lines(disk: pd.DataFrame, run: Run) -> list[str]:
@@ -514,25 +508,22 @@ def _disk_lines(disk: pd.DataFrame, run: Run) -> list[str]:
         "Steps from a store on disk, against the disk's rate for the same store read cold just "
         "before each round (share: geometric mean over the passes, 95% interval):",
         "",
-        "| backend | m | n_x | store | larger than RAM | time per step | read rate | disk rate "
-        "| share of the disk's rate | store written in |",
-        "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for r in disk.itertuples():
-        make_s = made.get((r.m, r.n_x))
-        lines.append(
-            f"| {r.backend} | {r.m:,} | {r.n_x:,} | {r.bytes / 1e9:.3g} GB | "
-            f"{'yes' if r.beyond_ram else 'no'} | {format_seconds(r.median_s)} | "
-            f"{format_rate(r.rate_Bps)} | {format_rate(r.disk_Bps)} | {r.share:.0%} "
-            f"[{r.share_low:.0%}, {r.share_high:.0%}] | "
-            + (format_seconds(make_s) if make_s else "(found)")
-            + " |"
-        )
-    return lines
+    rows = [
+        (r.backend, f"{r.m:,}", f"{r.n_x:,}", f"{r.bytes / 1e9:.3g} GB")
+        + ("yes" if r.beyond_ram else "no", format_seconds(r.median_s))
+        + (format_rate(r.rate_Bps), format_rate(r.disk_Bps))
+        + (f"{r.share:.0%} [{r.share_low:.0%}, {r.share_high:.0%}]",)
+        + (format_seconds(make_s) if (make_s := made.get((r.m, r.n_x))) else "(found)",)
+        for r in disk.itertuples()
+    ]
+    columns = ("backend", "m", "n_x", "store", "larger than RAM", "time per step", "read rate")
+    columns += ("disk rate", "share of the disk's rate", "store written in")
+    return lines + markdown_table(columns, rows, "lrrrlrrrrr")
 
 
 def skipped_section(table: pd.DataFrame) -> list[str]:
-    skipped = table[table["status"] != "measured"]
+    skipped = table[table["status"] != Status.MEASURED]
     if skipped.empty:
         return ["## Skipped points", "", "None: every point of the grid was measured."]
     lines = [
@@ -541,15 +532,13 @@ def skipped_section(table: pd.DataFrame) -> list[str]:
         f"{len(skipped)} of {len(table)} points were not run. Predicted times are predictions "
         "from the cost model of the points measured before them, not measurements.",
         "",
-        "| backend | m | n_x | reason |",
-        "| --- | ---: | ---: | --- |",
     ]
-    lines += [f"| {r.backend} | {r.m:,} | {r.n_x:,} | {r.reason} |" for r in skipped.itertuples()]
-    return lines
+    rows = [(r.backend, f"{r.m:,}", f"{r.n_x:,}", r.reason) for r in skipped.itertuples()]
+    return lines + markdown_table(("backend", "m", "n_x", "reason"), rows, "lrrl")
 
 
 def _time_and_speedup(row: pd.Series, column: str) -> str:
-    if row.status != "measured":
+    if row.status != Status.MEASURED:
         return row.status
     speedup = row[column]
     text = format_seconds(row.median_s)
@@ -569,7 +558,7 @@ def _charts(run: Run, plots_dir: Path, reference: str) -> tuple[dict[str, Path],
 def _out_of_core_chart(runs: list[Run], plots_dir: Path, problems: list[str]) -> dict:
     """The chart of the first run that read a store, if any did."""
     for run in runs:
-        if run.table["data_source"].eq("disk").any():
+        if run.table["data_source"].eq(DataSource.DISK).any():
             try:
                 return {
                     "out_of_core": charts.save(
@@ -582,28 +571,23 @@ def _out_of_core_chart(runs: list[Run], plots_dir: Path, problems: list[str]) ->
 
 
 def build(
-    run: Run,
-    plots_dir: Path,
-    report: Path,
-    others: tuple[Run, ...] = (),
-    reference: str = "two_loop",
+    judged: list[Judged], plots_dir: Path, report: Path, reference: str = "two_loop"
 ) -> list[str]:
     """Make every chart and the report; returns the problems (charts or verdicts not made).
 
-    ``others``: further runs (another dtype or thread count) shown beside this
-    one in the targets and variants tables.
+    ``judged``: the run reported on, then further runs (another dtype, thread count or CPU)
+    shown beside it in the targets, variants and runs tables; each judged once.
     """
+    run, others = judged[0].run, tuple(each.run for each in judged[1:])
     measured = len(run.measured)
     if measured < 2:
         raise ResultsError(f"{run.source}: fewer than 2 measured points; nothing to chart")
     made, problems = _charts(run, plots_dir, reference)
     made |= _out_of_core_chart([run, *others], plots_dir, problems)
-    models = fit_models(run.table)
-    verdicts, failures = judge(run.table, models, run.bandwidth_Bps, run.cache_bytes)
     problems += [
-        f"verdict on {label} was not made: {why}"
-        for label, why in failures.items()
-        if "not in this run" not in why
+        f"verdict on {label} was not made: {failure.why}"
+        for label, failure in judged[0].failures.items()
+        if not failure.left_out
     ]
     relative = Path(os.path.relpath(plots_dir, report.parent))
     lines = [
@@ -612,9 +596,9 @@ def build(
         f"From `{run.source}` ({run.label}): {measured} points measured, "
         f"{len(run.table) - measured} skipped. Regenerate with `nox -s report`.",
         "",
-        *verdict_section(verdicts, failures),
+        *verdict_section(judged[0].verdicts, judged[0].failures),
         "",
-        *cost_model_section(models),
+        *cost_model_section(judged[0].models),
         "",
         *roofline_section(run),
         "",
@@ -628,7 +612,7 @@ def build(
         "",
         *lecture_section(run),
         "",
-        *runs_section([run, *others]),
+        *runs_section(judged),
         "",
         "## Charts",
         "",

@@ -38,8 +38,8 @@ from bokeh.resources import INLINE
 
 from ..analysis.speedups import speedups
 from ..analysis.trials import table as trials_table
-from ..analysis.verdicts import CLAIMS, judge
-from ..results import Run, write_atomic
+from ..analysis.verdicts import CLAIMS, Judged
+from ..results import Run, Status, write_atomic
 from ..units import format_ratio, format_seconds
 from .answer import answer_lines
 from .markdown import lecture_section, machine_section, verdict_section
@@ -109,7 +109,7 @@ def heatmap_cells(run: Run, backend: str, reference: str, verdicts) -> pd.DataFr
                     cell["status"] = f"predicted: {reference} was skipped, its predicted time used"
                     cell["label"] = f"~{format_ratio(point['speedup'])}x predicted"
                 else:
-                    cell["status"] = "measured"
+                    cell["status"] = str(Status.MEASURED)
                     if point["low"] == point["low"]:
                         cell["interval"] = (
                             f"[{format_ratio(point['low'])}, {format_ratio(point['high'])}]"
@@ -130,13 +130,13 @@ def heatmap_cells(run: Run, backend: str, reference: str, verdicts) -> pd.DataFr
 def _time(point) -> str:
     if point is None:
         return "not in this run"
-    if point["status"] == "measured":
+    if point["status"] == Status.MEASURED:
         return format_seconds(point["median_s"])
     return f"{point['status']}: {point['reason']}"
 
 
 def _not_run(own, base) -> str:
-    reasons = [p["reason"] for p in (own, base) if p is not None and p["status"] != "measured"]
+    reasons = [p["reason"] for p in (own, base) if p is not None and p["status"] != Status.MEASURED]
     return "; ".join(reasons) or "not in this run"
 
 
@@ -287,8 +287,8 @@ def time_and_throughput(run: Run):
     return row(times, rates)
 
 
-def run_panel(run: Run, index: int, reference: str) -> TabPanel:
-    verdicts, failures = judge(run.table, None, run.bandwidth_Bps, run.cache_bytes)
+def run_panel(judged: Judged, index: int, reference: str) -> TabPanel:
+    run, verdicts, failures = judged.run, judged.verdicts, judged.failures
     parts = [
         Div(text=html([f"**{run.label}**, from `{Path(run.source).name}`.", ""]), width=WIDTH),
         heatmap(run, reference, verdicts, name=f"heatmap-{index}"),
@@ -318,24 +318,24 @@ def trials_lines(results_dir: Path) -> list[str]:
     ]
 
 
-def one_per_setting(runs: list[Run]) -> list[Run]:
+def one_per_setting(judged: list[Judged]) -> list[Judged]:
     """The first run of each CPU, dtype and thread count: one tab each, the answer's first."""
     seen = {}
-    for run in runs:
-        seen.setdefault((run.cpu, run.dtype, run.threads), run)
+    for each in judged:
+        seen.setdefault((each.run.cpu, each.run.dtype, each.run.threads), each)
     return list(seen.values())
 
 
-def write_page(runs: list[Run], results_dir: Path, reference: str) -> Path:
-    """results_dir/report.html from the runs (the first is the answer's), one tab for each
-    CPU and setting among them."""
-    runs = one_per_setting(runs)
+def write_page(judged: list[Judged], results_dir: Path, reference: str) -> Path:
+    """results_dir/report.html from the judged runs (the first is the answer's), one tab for
+    each CPU and setting among them."""
+    tabs = one_per_setting(judged)
     links = " · ".join(f'<a href="{name}">{name}</a>' for name in LINKED)
     layout = column(
         Div(text="<h1>Does vectorizing logistic regression's gradient step pay?</h1>", width=WIDTH),
-        Div(text=html(answer_lines(runs[0])), width=WIDTH, name="answer"),
+        Div(text=html(answer_lines(tabs[0])), width=WIDTH, name="answer"),
         Div(text=f"<p>Every number with its interval: {links}.</p>", width=WIDTH),
-        Tabs(tabs=[run_panel(run, i, reference) for i, run in enumerate(runs)], name="runs"),
+        Tabs(tabs=[run_panel(tab, i, reference) for i, tab in enumerate(tabs)], name="runs"),
         Div(text=html(trials_lines(results_dir)), width=WIDTH),
     )
     path = results_dir / PAGE_NAME

@@ -1,18 +1,21 @@
 """The layout is the architecture: imports run one way, and only the harness touches impls."""
 
 import ast
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 BENCH = Path(__file__).parents[2] / "bench"
-LEAVES = {"results", "cost_model", "units", "readme"}
+LEAVES = {"results", "cost_model", "units", "readme", "problem", "machine"}
 # What each part of bench/ may import from the others (besides itself and the leaves).
 ALLOWED = {
     "harness": set(),
     "analysis": set(),
     "report": {"analysis"},
-    "regress": {"analysis", "harness"},  # harness: the machine facts
+    "regress": {"analysis"},
     "leaves": set(),
     "__main__": {"harness", "analysis", "report"},
 }
@@ -82,3 +85,82 @@ def test_the_checker_reads_relative_and_absolute_imports():
 def test_no_file_in_bench_is_collected_by_a_plain_pytest():
     assert not list(BENCH.rglob("test_*.py")) and not list(BENCH.rglob("*_test.py"))
     assert not list(BENCH.rglob("conftest.py"))
+
+
+# What reads results, reports and checks for regressions: each must import without a backend,
+# a compiler or a test runner (a report on a laptop without numba; a check whose parent
+# process times nothing).
+LIGHT = [
+    "bench.results",
+    "bench.analysis",
+    "bench.report",
+    "bench.regress.compare_commits",
+    "bench.regress.compare_files",
+    "bench.regress.trials",
+]
+HEAVY = ("impls", "numba", "pytest", "jax")
+
+
+def loaded_by_importing(module: str) -> list[str]:
+    code = (
+        f"import importlib, sys; importlib.import_module({module!r}); "
+        f"print(' '.join(name for name in {HEAVY!r} if name in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=BENCH.parent,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+@pytest.mark.parametrize("module", LIGHT)
+def test_reading_reporting_and_checking_load_no_backend_compiler_or_test_runner(module):
+    assert loaded_by_importing(module) == []
+
+
+def test_the_check_sees_a_heavy_import():
+    assert "numba" in loaded_by_importing("bench.harness.bandwidth")
+
+
+LIBRARIES = ("numpy", "pandas", "scipy.stats", "numba", "matplotlib.pyplot", "bokeh.plotting")
+LIBRARIES += ("impls", "pytest", "pytest_benchmark.plugin", "threadpoolctl", "psutil")
+
+
+def test_importing_a_module_of_bench_allocates_no_data():
+    """What each module's own lines allocate at import (tracemalloc's traces by file): code and
+    small tables, never a dataset (the lecture's vectors were 80 MB, made at import)."""
+    names = {
+        ".".join(path.relative_to(BENCH.parent).with_suffix("").parts): str(path)
+        for path in MODULES
+        if path.stem != "__main__" and path.name != "timed_steps.py"  # commands, pytest's
+    }
+    # A trace is a module's own when, walking from the allocation outwards, the module's frame
+    # comes before any import machinery (else it is a library's, imported by the module).
+    code = f"""
+import importlib, json, tracemalloc
+for library in {LIBRARIES!r}:  # untraced: tracing their imports would take minutes
+    importlib.import_module(library)
+tracemalloc.start(8)
+for name in {list(names)!r}:
+    importlib.import_module(name)
+own = dict.fromkeys({list(names.values())!r}, 0)
+for trace in tracemalloc.take_snapshot().traces:
+    for frame in reversed(trace.traceback):
+        if frame.filename.startswith("<frozen importlib"):
+            break
+        if frame.filename in own:
+            own[frame.filename] += trace.size
+            break
+print(json.dumps(own))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=BENCH.parent
+    )
+    assert done.returncode == 0, done.stderr
+    sizes = json.loads(done.stdout.splitlines()[-1])
+    own = {name: sizes[path] for name, path in names.items()}
+    assert {name: size for name, size in own.items() if size > 2**20} == {}

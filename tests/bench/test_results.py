@@ -173,3 +173,11 @@ def test_files_from_before_the_stores_held_their_data_in_memory(run):
     assert set(run.table["data_source"]) == {"memory"}
     assert run.stores == [] and run.disk_read_Bps is None
     assert run.table["pass_disk_read_Bps"].isna().all()
+
+
+def test_a_run_file_holds_the_dtypes_the_backends_take():
+    # Defined twice across the layer boundary (results never imports impls): kept equal here.
+    import impls
+    from bench import results
+
+    assert results.DTYPES == impls.DTYPES

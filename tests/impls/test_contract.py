@@ -118,7 +118,7 @@ MEMORY_SLACK = 24 * 2**20
 
 @pytest.mark.parametrize("name", list(impls.BACKENDS))
 def test_memory_bytes_covers_what_prepare_and_a_step_really_hold(name):
-    from bench.harness.machine import peak_rss_bytes, reset_peak_rss
+    from bench.machine import peak_rss_bytes, reset_peak_rss
 
     backend = impls.BACKENDS[name]
     X, Y = impls.make_problem(MEMORY_M, MEMORY_NX, seed=1)

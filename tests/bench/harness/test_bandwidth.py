@@ -18,10 +18,17 @@ SIZES = [1 << k for k in range(16, 24)]
 )
 def test_knee_is_the_last_working_set_before_the_rate_falls_to_memorys(rates, expected):
     assert knee(SIZES, rates, memory_Bps=20) == expected
-    assert IN_CACHE_FACTOR * 20 <= 40  # 40 counts as in cache, 20 does not
+
+
+def test_in_cache_means_at_least_in_cache_factor_times_memorys_rate():
+    at, below = IN_CACHE_FACTOR * 20, IN_CACHE_FACTOR * 20 * 0.99
+    assert knee(SIZES[:2], [at, 20], memory_Bps=20) == SIZES[0]
+    assert knee(SIZES[:2], [below, 20], memory_Bps=20) is None
 
 
 def test_the_lectures_loops_compute_the_dot_product():
-    dot = lecture.numpy_dot()
-    assert lecture.loop_over_numpy() == pytest.approx(dot, rel=1e-9)
-    assert lecture.loop_over_list() == pytest.approx(dot, rel=1e-9)
+    kernels = lecture.kernels()
+    assert tuple(kernels) == lecture.NAMES
+    dot = kernels["numpy_dot"]()
+    assert kernels["loop_over_numpy"]() == pytest.approx(dot, rel=1e-9)
+    assert kernels["loop_over_list"]() == pytest.approx(dot, rel=1e-9)

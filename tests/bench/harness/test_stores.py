@@ -7,7 +7,7 @@ import pytest
 
 import impls
 from bench.harness import stores
-from bench.harness.state import weights
+from bench.problem import weights
 
 pytest.importorskip("zarr")
 

@@ -6,7 +6,12 @@ import sys
 import pytest
 
 import impls
+from bench.problem import weights
 from bench.regress import worker
+
+# The weights and b as the check sends them, for problems of 4 features.
+W, B = weights(4, seed=0)
+PARAMETERS = dict(w={"4": W.tolist()}, b={"4": B})
 
 
 def test_slowed_step_waits_factor_times_the_steps_own_time():
@@ -28,19 +33,23 @@ def test_slowed_step_waits_factor_times_the_steps_own_time():
 def test_prepare_gives_each_points_cost_and_time_gives_one_value_per_batch():
     side = worker.Worker(impls, slowdown={})
     points = [["vectorized", 50, 4], ["two_loop", 50, 4]]
-    prepared = side.prepare(points, seed=0, dtype="float64")
+    prepared = side.prepare(points, seed=0, dtype="float64", **PARAMETERS)
     assert len(prepared["first_call_s"]) == 2
     assert prepared["cost"][0] == pytest.approx(prepared["cost"][1], rel=1e-12)
+    X, Y = impls.make_problem(50, 4, seed=0)
+    assert prepared["cost"][0] == pytest.approx(impls.gradient(W, B, X, Y).cost, rel=1e-12)
     timed = side.time(point=1, calls=3, batches=4)
     assert len(timed["s"]) == 4 and all(s > 0 for s in timed["s"])
 
 
 def test_the_slowdown_switch_applies_to_the_backend_named_or_to_all():
     named = worker.Worker(impls, slowdown={"two_loop": 3.0})
-    named.prepare([["vectorized", 50, 4], ["two_loop", 50, 4]], seed=0, dtype="float64")
+    named.prepare(
+        [["vectorized", 50, 4], ["two_loop", 50, 4]], seed=0, dtype="float64", **PARAMETERS
+    )
     assert [step.__name__ for step, _ in named.points] == ["gradient", "step"]
     every = worker.Worker(impls, slowdown={"*": 3.0})
-    every.prepare([["vectorized", 50, 4]], seed=0, dtype="float64")
+    every.prepare([["vectorized", 50, 4]], seed=0, dtype="float64", **PARAMETERS)
     assert every.points[0][0].__name__ == "step"
 
 

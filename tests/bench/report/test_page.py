@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.report import judge_run
 from bench.report.answer import answer_lines
 from bench.report.page import heatmap_cells, write_page
 from bench.report.screenshot import CHROMIUM_ARGS, chromium_path
@@ -21,7 +22,8 @@ def runs():
 
 @pytest.fixture(scope="module")
 def page_path(runs, tmp_path_factory):
-    return write_page(runs, tmp_path_factory.mktemp("results"), "two_loop")
+    judged = [judge_run(run) for run in runs]
+    return write_page(judged, tmp_path_factory.mktemp("results"), "two_loop")
 
 
 def test_every_point_of_the_grid_is_a_cell_saying_what_it_is(runs):
@@ -67,7 +69,7 @@ def test_the_page_in_chromium_answers_hovers_and_switches_runs(page_path, runs, 
 
             # The answer is the README's, word for word (its sentences; its table's cells).
             shown = " ".join(" ".join(page.locator("p, td, th").all_inner_texts()).split())
-            for line in answer_lines(runs[0]):
+            for line in answer_lines(judge_run(runs[0])):
                 for part in line.strip("|").split(" | ") if line.startswith("|") else [line]:
                     plain = re.sub(r"\[([^]]*)\]\([^)]*\)", r"\1", part)  # a link: its text
                     plain = " ".join(plain.replace("**", "").replace("`", "").split())

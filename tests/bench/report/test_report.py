@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from bench.report import __main__ as cli
-from bench.report import answer, build, charts, csv_table
+from bench.report import answer, build, charts, csv_table, judge_run
 from bench.report.markdown import machine_section
 from bench.results import Run
 from tests.bench.damaged import CASES, FIXTURES, RUN
@@ -23,7 +23,7 @@ def out(tmp_path):
 
 
 def test_every_chart_and_the_report_are_made(run, out):
-    problems = build(run, **out)
+    problems = build([judge_run(run)], **out)
     assert problems == []
     for name in charts.CHARTS:
         for kind in ("png", "svg"):
@@ -43,7 +43,7 @@ def test_every_chart_and_the_report_are_made(run, out):
 
 
 def test_a_version_1_run_still_makes_the_same_report(out):
-    assert build(Run.load(FIXTURES / "run_small_v1.json"), **out) == []
+    assert build([judge_run(Run.load(FIXTURES / "run_small_v1.json"))], **out) == []
     assert "schema version 1" in out["report"].read_text()
 
 
@@ -90,7 +90,7 @@ def test_a_chart_that_cannot_be_made_is_named_and_the_rest_are_made(run, out):
     without = run.table[run.table["backend"] != "two_loop"].reset_index(drop=True)
     from dataclasses import replace
 
-    problems = build(replace(run, table=without), **out)
+    problems = build([judge_run(replace(run, table=without))], **out)
     assert any(p.startswith("chart speedup_vs_m was not made") for p in problems)
     assert not any("verdict" in p for p in problems)  # two_loop was left out: nothing to judge
     assert (out["plots_dir"] / "time_per_step.png").exists()
@@ -253,7 +253,7 @@ def test_a_run_with_a_roof_study_reports_its_paired_shares_and_where_the_step_go
         "rounds": 3,
         "seconds": {"1": rounds},
     }
-    assert build(Run.from_document(document, "roof.json"), **out) == []
+    assert build([judge_run(Run.from_document(document, "roof.json"))], **out) == []
     text = out["report"].read_text()
     assert "## The roof, paired: m=100,000, n_x=1,000, float64" in text
     assert "| 1 | numba_fused | 81 ms | 13.3 GB/s | 74% [" in text

@@ -11,7 +11,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from bench.regress import check as regress
+from bench.regress import compare_files as regress
 from bench.results import Run
 from tests.bench.damaged import CASES, FIXTURES, RUN
 
@@ -87,7 +87,7 @@ def test_a_damaged_file_exits_2_with_a_message(tmp_path, capsys, case, which):
     code = regress.main([*map(str, files), "--out-dir", str(tmp_path)])
     assert code == 2
     err = capsys.readouterr().err
-    assert err.startswith("python -m bench.regress: error:") and str(damaged) in err
+    assert err.startswith("python -m bench.regress.compare_files: error:") and str(damaged) in err
     assert re.search(message, err)
     assert not (tmp_path / "summary.json").exists()
 
@@ -153,11 +153,11 @@ def test_bad_options_exit_2(capsys):
     assert "--min-ratio must be above 1" in capsys.readouterr().err
 
 
-def test_update_baseline_accepts_the_current_run(tmp_path):
+def test_accept_current_makes_the_current_run_the_baseline(tmp_path):
     baseline = tmp_path / "baseline" / "baseline.json"
     current = tmp_path / "current.json"
     shutil.copy(FIXTURES / "regress_vectorized_1.5x.json", current)
-    assert regress.main([str(baseline), str(current), "--update-baseline"]) == 0
+    assert regress.main([str(baseline), str(current), "--accept-current"]) == 0
     pd.testing.assert_frame_equal(Run.load(baseline).table, Run.load(current).table)
 
 

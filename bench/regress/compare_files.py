@@ -1,11 +1,14 @@
-"""The regression check: has any backend become slower between two runs?
+"""Two stored result files compared: has any backend become slower from one run to the other?
+
+For history (runs made weeks apart, on a machine that may have changed); the regression
+check on a change is ``compare_commits``, which times both commits in one job.
 
 Absolute times drift by tens of percent between runs and machines, so each
 backend's slowdown (current median / baseline median, per point) is judged
 against two references measured in the same runs:
 
 - ``normalised``: divided by the machine's slowdown as the calibration
-  kernels measured it (``bench/calibration.py``). A uniformly slower machine
+  kernels measured it (``bench/harness/calibration.py``). A uniformly slower machine
   cancels out, and a slowdown in code shared by all backends still shows.
 - ``cross``: divided by the median slowdown of all backends at the same
   point. Backends run one after another at each point, so a transient burst
@@ -20,7 +23,7 @@ more of its points are flagged; a single noisy point does not cry wolf.
 A claim guard also fails the check when the vectorized/two_loop speedup at a
 reference point falls below a floor.
 
-Exit status of ``python -m bench.regress``: 0 no regression, 1 regression,
+Exit status of ``python -m bench.regress.compare_files``: 0 no regression, 1 regression,
 2 unusable input (files that cannot be read or compared, bad options).
 """
 
@@ -33,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.speedups import with_speedups
-from ..results import ResultsError, Run, write_atomic
+from ..results import EXAMPLE_POINT, ResultsError, Run, write_atomic
 from . import action_entry
 
 NOISE_WIDTH = 2.0  # how many relative interquartile ranges make up the noise bound
@@ -144,7 +147,7 @@ def _table(frame: pd.DataFrame) -> str:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m bench.regress",
+        prog="python -m bench.regress.compare_files",
         description="Compare two result files of the harness; exit 1 if a backend regressed, "
         "2 if the files cannot be compared.",
     )
@@ -158,7 +161,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--claim-point",
-        default="1000,100",
+        default=",".join(map(str, EXAMPLE_POINT)),
         metavar="M,NX",
         help="where the vectorized/two_loop claim guard looks (default: %(default)s)",
     )
@@ -180,7 +183,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="where summary.json and benchmark-action.json go (default: beside CURRENT)",
     )
     parser.add_argument(
-        "--update-baseline",
+        "--accept-current",
         action="store_true",
         help="accept CURRENT: copy it over BASELINE instead of comparing",
     )
@@ -201,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         current = Run.load(args.current)
-        if args.update_baseline:
+        if args.accept_current:
             args.baseline.parent.mkdir(parents=True, exist_ok=True)
             current.write(args.baseline)
             print(f"Accepted {args.current} as the new baseline {args.baseline}.")
@@ -212,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
             baseline, current, args.claim_point, args.claim_floor, args.claim_margin
         )
     except ResultsError as exc:
-        print(f"python -m bench.regress: error: {exc}", file=sys.stderr)
+        print(f"python -m bench.regress.compare_files: error: {exc}", file=sys.stderr)
         return 2
     backends = judge_backends(points)
     same_machine = fingerprint(baseline) == fingerprint(current)
@@ -270,3 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         out_dir / "benchmark-action.json", json.dumps(benchmark_action_entries(points), indent=1)
     )
     return 1 if verdict == "regression" else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..harness import machine
-from ..results import write_atomic
-from ..units import format_seconds
+from .. import machine
+from ..results import DTYPES, write_atomic
+from ..units import format_seconds, markdown_table
 from . import ab, action_entry, paired
 
 REF_FILE = Path("results/baseline/REF")
@@ -33,8 +33,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         prog="python -m bench.regress",
         description=__doc__.split("\n\n")[1].replace("\n", " ")
         + " To compare two stored result files instead (for history): "
-        "python -m bench.regress BASELINE.json CURRENT.json (see --help there).",
-        epilog="Exit status: 0 no regression, 1 regression, 2 cannot compare.",
+        "python -m bench.regress.compare_files BASELINE.json CURRENT.json (see --help there).",
+        epilog="Exit status: 0 no regression, 1 regression, 2 cannot compare (through nox -s "
+        "regress, every failure is 1: the last line says which).",
     )
     parser.add_argument(
         "--base",
@@ -70,7 +71,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=paired.ALPHA,
         help="false-alarm rate of one check, split over its tests (default: %(default)s)",
     )
-    parser.add_argument("--dtype", choices=("float64", "float32"), default="float64")
+    parser.add_argument("--dtype", choices=DTYPES, default=DTYPES[0])
     parser.add_argument("--seed", type=int, default=0, help="data and order (default: 0)")
     parser.add_argument(
         "--no-confirm", action="store_true", help="fail on the first phase's alarm alone"
@@ -217,6 +218,12 @@ def verdicts(first: pd.DataFrame, confirmation: pd.DataFrame | None) -> pd.DataF
     return table
 
 
+def verdict_cell(row: pd.Series) -> str:
+    if row["regression"]:
+        return "**regression**"
+    return "ok (alarm not confirmed)" if row["regressed"] else "ok"
+
+
 def ratio_text(ratio: float, low: float, high: float | None = None) -> str:
     if high is None:
         return f"{ratio:.3f}x (≥ {low:.3f}x)"
@@ -235,25 +242,20 @@ def markdown(summary: dict, tests: pd.DataFrame, cells: pd.DataFrame) -> str:
         f"{summary['seconds']:.0f} s. A test fails at a slowdown ≥ {summary['threshold']}x "
         f"whose one-sided bound excludes {summary['floor']}x.",
         "",
-        "| test | head / base | one-sided bound | verdict |",
-        "|---|---|---|---|",
     ]
-    for name, row in tests.iterrows():
-        verdict = "**regression**" if row["regression"] else "ok"
-        if row["regressed"] and not row["regression"]:
-            verdict = "ok (alarm not confirmed)"
-        lines.append(f"| {name} | {row['ratio']:.3f}x | ≥ {row['low']:.3f}x | {verdict} |")
+    rows = [
+        (name, f"{row['ratio']:.3f}x", f"≥ {row['low']:.3f}x", verdict_cell(row))
+        for name, row in tests.iterrows()
+    ]
+    lines += markdown_table(("test", "head / base", "one-sided bound", "verdict"), rows, "lrr")
     shown = cells[cells["backend"].isin(regressed)] if regressed else cells
-    lines += [
-        "",
-        "| backend | m | n_x | base | head | head / base [95% interval] |",
-        "|---|---|---|---|---|---|",
-    ]
-    lines += [
-        f"| {r.backend} | {r.m:,} | {r.n_x:,} | {format_seconds(r.base_s)} | "
-        f"{format_seconds(r.head_s)} | {ratio_text(r.ratio, r.low, r.high)} |"
+    rows = [
+        (r.backend, f"{r.m:,}", f"{r.n_x:,}", format_seconds(r.base_s))
+        + (format_seconds(r.head_s), ratio_text(r.ratio, r.low, r.high))
         for r in shown.itertuples()
     ]
+    columns = ("backend", "m", "n_x", "base", "head", "head / base [95% interval]")
+    lines += ["", *markdown_table(columns, rows, "lrrrrr")]
     if summary["new_in_head"]:
         lines += ["", f"New in head, not compared: {', '.join(summary['new_in_head'])}."]
     return "\n".join(lines) + "\n"
@@ -321,7 +323,12 @@ def compare(args: argparse.Namespace, repo: Path, say) -> int:
         **check.context,
     }
     print(publish(args.out_dir, summary, tests, pd.concat(check.pairs)))
-    return 1 if regressed else 0
+    # The last line tells a regression (1) from "cannot compare" (2) where nox makes both 1.
+    if regressed:
+        say(f"Verdict: regression in {', '.join(regressed)} (exit 1).")
+        return 1
+    say("Verdict: no regression (exit 0).")
+    return 0
 
 
 def head_tree(repo: Path, commit: str | None) -> contextlib.AbstractContextManager[Path]:
@@ -341,5 +348,5 @@ def main(argv: list[str] | None = None) -> int:
             return update_baseline(repo, args.ref_file)
         return compare(args, repo, say)
     except ab.CheckError as exc:
-        print(f"python -m bench.regress: error: {exc}", file=sys.stderr)
+        print(f"python -m bench.regress: cannot compare: {exc} (exit 2)", file=sys.stderr)
         return 2

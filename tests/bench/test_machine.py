@@ -3,7 +3,7 @@
 import os
 from importlib.metadata import version
 
-from bench.harness import machine
+from bench import machine
 
 
 def facts(**changes):
@@ -47,4 +47,10 @@ def test_collect_records_what_decides_a_timing(monkeypatch):
     assert all(isinstance(size, int) and size > 0 for size in collected["cache_bytes"].values())
     assert collected["environment"]["NUMBA_LRBENCH_PROBE"] == "1"
     assert "UNRELATED_VARIABLE" not in collected["environment"]
-    assert collected["warnings"] == machine.warnings_for(collected)
+
+
+def test_collect_warns_when_threads_differ_from_those_requested():
+    # No machine here runs 4,096 numba threads: the facts must say so in their warnings.
+    collected = machine.collect(threads=4096)
+    expected = f"numba runs {collected['numba_threads']} threads, not the 4096 requested"
+    assert any(warning.startswith(expected) for warning in collected["warnings"])

@@ -11,7 +11,6 @@ import platform
 from importlib.metadata import version
 from pathlib import Path
 
-import numba
 import numpy as np
 from threadpoolctl import threadpool_info
 
@@ -117,6 +116,8 @@ def identity() -> dict:
 
 
 def collect(threads: int) -> dict:
+    import numba  # here, not at import: the regression check's parent reads only identity()
+
     """The facts, read after the thread limits of the run are in place."""
     cpu = _cpuinfo()
     flags = set(cpu.get("flags", "").split())
@@ -185,6 +186,8 @@ def warnings_for(facts: dict) -> list[str]:
         if pool["num_threads"] != facts["threads_requested"]
     ]
     if facts["numba_threads"] != facts["threads_requested"]:
+        import numba
+
         warnings.append(
             f"numba runs {facts['numba_threads']} threads, not the {facts['threads_requested']} "
             f"requested (this machine allows at most {numba.config.NUMBA_NUM_THREADS})."

@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from bench.regress import ab, commits
+from bench.regress import ab, compare_commits
 
 TOY = textwrap.dedent(
     '''
@@ -85,16 +85,19 @@ def run_check(repo, tmp_path, monkeypatch):
     out = tmp_path / "out"
 
     def run(*options):
-        code = commits.main(["--out-dir", str(out), *options])
+        code = compare_commits.main(["--out-dir", str(out), *options])
         summary = out / "summary.json"
         return code, json.loads(summary.read_text()) if summary.exists() else None
 
     return run
 
 
-def test_same_commit_is_no_regression_and_base_code_comes_from_its_own_tree(run_check, repo):
+def test_same_commit_is_no_regression_and_base_code_comes_from_its_own_tree(
+    run_check, repo, capsys
+):
     code, summary = run_check("--base", "fast", "--head", "fast", *LOOSE)
     assert code == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "Verdict: no regression (exit 0)."
     assert summary["verdict"] == "no regression"
     assert summary["tests"][-1]["test"] == "all backends"
     base_impls = summary["impls"]["base"]
@@ -102,9 +105,14 @@ def test_same_commit_is_no_regression_and_base_code_comes_from_its_own_tree(run_
     assert not list(repo.glob("lrbench-*"))  # the worktrees are gone
 
 
-def test_three_times_slower_head_is_named_confirmed_and_exits_1(run_check):
+def test_three_times_slower_head_is_named_confirmed_and_exits_1(run_check, capsys):
     code, summary = run_check("--base", "fast", "--head", "slow", *LOOSE)
     assert code == 1
+    # Its last line says so: nox turns this 1 and a "cannot compare" 2 into one exit code.
+    assert (
+        capsys.readouterr().out.splitlines()[-1]
+        == "Verdict: regression in toy, all backends (exit 1)."
+    )
     assert summary["regressed"] == ["toy", "all backends"]
     assert summary["confirmed"] is True
     toy = next(t for t in summary["tests"] if t["test"] == "toy")
@@ -153,6 +161,7 @@ def test_what_cannot_be_compared_exits_2(run_check, capsys, options, messages):
     assert code == 2 and summary is None
     err = capsys.readouterr().err
     assert all(message in err for message in messages), err
+    assert err.startswith("python -m bench.regress: cannot compare:") and "(exit 2)" in err
 
 
 def test_no_recorded_base_exits_2(run_check, capsys):
@@ -180,3 +189,10 @@ def test_bad_options_exit_2(run_check, capsys, options, message):
         run_check(*options)
     assert exited.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_result_files_given_to_the_commit_check_are_sent_to_compare_files(capsys):
+    from bench.regress.__main__ import main
+
+    assert main(["old.json", "new.json"]) == 2
+    assert "python -m bench.regress.compare_files old.json new.json" in capsys.readouterr().err

@@ -1,0 +1,134 @@
+"""The planner's budget and memory decisions, predictions and progress: nothing is timed."""
+
+import pytest
+
+import impls
+from bench.harness.planner import Planner, bytes_needed, pedantic_rounds
+from bench.harness.settings import PRESETS
+from bench.results import DataSource, Status
+from bench.units import clock
+
+
+@pytest.fixture
+def plan():
+    return Planner(PRESETS["quick"], available=lambda: 1 << 30)  # 1 GiB
+
+
+def test_first_point_of_a_backend_always_runs(plan):
+    assert plan.predict("two_loop", 100, 10) is None
+    assert plan.skip_reason("two_loop", 100, 10, None) is None
+
+
+def test_point_over_budget_is_skipped_with_its_prediction(plan):
+    plan.record_measured(1, "two_loop", 1000, 100, 0.01)
+    reason, predicted = plan.decide(1, "two_loop", 100_000, 1000)
+    assert predicted == pytest.approx(10.0)
+    assert reason == "skipped-budget: predicted 10 s per step > budget 2 s"
+    assert plan.skipped == [
+        dict(
+            backend="two_loop",
+            m=100_000,
+            n_x=1000,
+            status=Status.BUDGET,
+            data_source=DataSource.MEMORY,
+            predicted_s=predicted,
+            reason=reason,
+        )
+    ]
+
+
+def test_a_skip_says_its_status_apart_from_why():
+    status, why = Planner(PRESETS["quick"], available=lambda: 1 << 20).skip(
+        "vectorized", 100_000, 1000, None
+    )
+    assert status is Status.MEMORY
+    assert why.startswith("needs 0.8 GiB > 75% of the 0.0 GiB available")
+
+
+def test_later_passes_follow_the_first(plan):
+    plan.record_measured(1, "two_loop", 1000, 100, 0.01)
+    plan.decide(1, "two_loop", 100_000, 1000)
+    # Pass 2 measures faster, but neither its time nor a new prediction changes the plan.
+    plan.record_measured(2, "two_loop", 1000, 100, 1e-6)
+    assert plan.predict("two_loop", 100_000, 1000) == pytest.approx(10.0)
+    reason, step = plan.decide(2, "two_loop", 100_000, 1000)
+    assert reason.startswith("skipped-budget") and len(plan.skipped) == 1
+    assert plan.decide(2, "two_loop", 1000, 100) == (None, 0.01)
+
+
+def test_point_too_big_for_memory_is_skipped(plan):
+    # 1e8 elements: 0.8 GB of X plus one_loop's 0.8 GB copy, against 0.75 GiB allowed.
+    reason = plan.skip_reason("one_loop", 100_000, 1000, None)
+    assert reason.startswith("skipped-memory: needs 1.5 GiB > 75% of the 1.0 GiB available")
+    assert plan.skip_reason("vectorized", 10_000, 1000, None) is None
+
+
+@pytest.mark.parametrize("itemsize", [8, 4])
+def test_memory_is_the_data_plus_what_the_backend_says_it_holds(itemsize):
+    # What each backend says is checked against what it really holds in tests/impls.
+    for name, backend in impls.BACKENDS.items():
+        held = backend.memory_bytes(300, 20, itemsize)
+        assert bytes_needed(name, 300, 20, itemsize) == itemsize * 300 * 21 + held
+
+
+def test_slow_points_get_a_few_rounds_shared_among_passes():
+    assert pedantic_rounds(2.0) == 3
+    assert pedantic_rounds(0.5) == 6
+    assert pedantic_rounds(0.021) == 10
+    assert pedantic_rounds(0.021, passes=3) == 3
+    assert pedantic_rounds(2.0, passes=3) == 1
+
+
+def test_progress_counts_points_and_predicts_the_rest(plan):
+    line = plan.progress("vectorized m=100 n_x=10: median 5 µs")
+    width = len(str(plan.total))
+    assert plan.total == 9 * len(plan.settings.backend_names) * plan.settings.passes
+    assert line.startswith(f"[{1:>{width}}/{plan.total} 0:00:00 elapsed, ~")
+    assert line.endswith("left, predicted] vectorized m=100 n_x=10: median 5 µs")
+
+
+def test_the_time_left_is_the_sum_of_the_points_still_to_run(plan):
+    # Every point of the quick grid is predicted at max_time_s until something is measured.
+    line = plan.progress("first")
+    assert f"~{clock((plan.total - 1) * plan.settings.max_time_s)} left" in line
+
+
+def test_expected_point_seconds(plan):
+    passes = plan.settings.passes
+    assert plan.expected_point_seconds(1, "numba", 100, 10) == plan.settings.max_time_s  # no data
+    plan.record_measured(1, "two_loop", 100, 10, 1e-3)
+    assert plan.expected_point_seconds(1, "two_loop", 1000, 10) == plan.settings.max_time_s
+    # 1 s per step: the untimed first call, then this pass's share of 3 rounds
+    rounds = pedantic_rounds(1.0, passes)
+    assert plan.expected_point_seconds(1, "two_loop", 10_000, 100) == pytest.approx(1 + rounds)
+    plan.record_measured(1, "two_loop", 10_000, 100, 1.0)
+    assert plan.expected_point_seconds(2, "two_loop", 10_000, 100) == pytest.approx(rounds)
+    assert plan.expected_point_seconds(1, "two_loop", 100_000, 1000) == 0  # over budget
+
+
+def test_a_resumed_sweep_replays_what_an_earlier_process_found(plan):
+    skip = dict(backend="two_loop", m=100, n_x=10, status="skipped-budget", reason="r")
+    plan.replay({"point": [1, "two_loop", 100, 10], "skip": skip})
+    bench = {"stats": {"median": 0.5}}
+    plan.replay({"point": [1, "vectorized", 100, 10], "benchmark": bench})
+    assert plan.done == 2 and plan.skipped == [skip]
+    assert plan.decide(2, "two_loop", 100, 10) == ("r", None)
+    assert plan.step_s[("vectorized", 100, 10)] == 0.5
+    assert (1, "vectorized", 100, 10) not in plan.left()
+
+
+def test_the_memory_guard_reads_what_is_available_when_a_point_is_first_decided():
+    room = [2 << 30]
+    plan = Planner(PRESETS["quick"], available=lambda: room[0])
+    big = ("vectorized", 100_000, 1000)  # 0.8 GB of X
+    assert plan.fits_memory(*big)
+    room[0] = 1 << 20  # the machine filled up: a point decided stays decided (passes agree)
+    assert plan.fits_memory(*big)
+    later = ("vectorized", 200_000, 1000)
+    assert not plan.fits_memory(*later)
+    assert "GiB > 75% of the 0.0 GiB available" in plan.skip_reason(*later, None)
+
+
+def test_what_the_sweep_holds_counts_as_room_for_a_new_problem():
+    plan = Planner(PRESETS["quick"], available=lambda: 0, held=lambda: 4 << 30)
+    assert plan.fits_memory("vectorized", 100_000, 1000)
