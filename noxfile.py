@@ -15,8 +15,11 @@ COMPILED = {"UV_COMPILE_BYTECODE": "1"}
 # and report.html, each labelled with its CPU, never pooled.
 REPORTED_RUNS = (
     # Intel Xeon (AVX-512) VM, default preset, quiet (--wait-for-quiet, no point beside other
-    # work), each pass in a fresh process (issue 20).
+    # work), each pass in a fresh process (issue 20), with the roof study (issue 23): e946414.
     "results/latest.json",
+    # The same VM's quiet default run of the day before the kernels read X in place (707f11b):
+    # two quiet runs side by side, and how well they agree.
+    "results/machines/intel-xeon/default-707f11b.json",
     # The default preset on the other CPUs we met: AMD EPYC AVX-512, quiet (4b741e5, one
     # process); AMD EPYC AVX2, the earlier reference, made beside other work.
     "results/machines/amd-epyc-avx512/default.json",
