@@ -51,17 +51,19 @@ BLOCK_BYTES = 1024 * 1024
 # then 1 KiB of float64, long enough for the prefetchers (13 examples at n_x=10,000 read X
 # 2.1x slower than 128 do, where the block no longer fits in L2).
 MIN_EXAMPLES = 128
-# At most this many: the block's five scratch vectors then stay in L1-L2 when features are few
-# (1,024 measured 1.1-1.2x faster than 4,096-32,768 at n_x=1-16, m=1e5-1e6).
-MAX_EXAMPLES = 1024
+# At most this many bytes of each scratch vector (1,024 float64, 2,048 float32 examples): the
+# block's five scratch vectors then stay in L1-L2 when features are few (1,024 float64 measured
+# 1.1-1.2x faster than 4,096-32,768 at n_x=1-16, m=1e5-1e6).
+MAX_SCRATCH_BYTES = 8 * 1024
 # C-ordered X is read in place (as columns) from COPY_AS_COLUMNS_UP_TO to COLUMNS_UP_TO features
 # once it is at least IN_PLACE_FROM_BYTES; otherwise the kernels read a copy as rows. Above
 # 1,024 features a block's z pass would read n_x short runs: rows were 1.2-1.4x faster at
-# n_x=2,000-10,000 (m·n_x=1e8, one thread, both dtypes) and the same at n_x=1,000. Below 32 MiB
+# n_x=2,000-10,000 (m·n_x=1e8, one thread, both dtypes) and the same at n_x=1,000. Below 64 MiB
 # the copy costs little memory and its long rows pay: columns were 0.64-0.92x as fast at
-# m=10-1,000, n_x=1,000 (X up to 8 MB) and 1.9x faster at m=10,000 (80 MB).
+# m=10-1,000, n_x=1,000 (X up to 8 MB) and 0.80x at m=10,000 in float32 (40 MB), 1.2-1.9x
+# faster at m=10,000 in float64 (80 MB).
 COLUMNS_UP_TO = 1024
-IN_PLACE_FROM_BYTES = 32 * 2**20
+IN_PLACE_FROM_BYTES = 64 * 2**20
 # A copy of X (here, a store's, a dask chunk's) is kept as columns up to this many features:
 # below it a row's dot product leaves most of a SIMD register idle.
 COPY_AS_COLUMNS_UP_TO = 16
@@ -75,7 +77,7 @@ def scratch(block, dtype):
 
 @numba.njit
 def examples_per_block(itemsize, n_x, minimum):
-    return min(MAX_EXAMPLES, max(minimum, BLOCK_BYTES // (itemsize * n_x)))
+    return min(MAX_SCRATCH_BYTES // itemsize, max(minimum, BLOCK_BYTES // (itemsize * n_x)))
 
 
 @numba.njit(fastmath=FASTMATH)
