@@ -15,8 +15,9 @@ across the block's examples, four features at a time
 (``accumulate_columns``); X in Fortran order, one contiguous row per example,
 is read row by row (``accumulate``). C-ordered X is copied to rows only
 where that measured faster (``reads_in_place``: more than ``COLUMNS_UP_TO``
-features, where a block's z pass would read n_x short runs, or X small
-enough that the copy costs little), and ``memory_bytes`` counts that copy.
+features, where a block's z pass would read n_x short runs, or more than
+``IN_PLACE_UP_TO`` with X small enough that the copy costs little), and
+``memory_bytes`` counts that copy.
 
 Where the time goes (m=100,000, n_x=1,000, float64, one thread, Intel Xeon
 family 6 model 207): the z pass reads X from memory at 96% of the probe's
@@ -55,13 +56,16 @@ MIN_EXAMPLES = 128
 # block's five scratch vectors then stay in L1-L2 when features are few (1,024 float64 measured
 # 1.1-1.2x faster than 4,096-32,768 at n_x=1-16, m=1e5-1e6).
 MAX_SCRATCH_BYTES = 8 * 1024
-# C-ordered X is read in place (as columns) from COPY_AS_COLUMNS_UP_TO to COLUMNS_UP_TO features
-# once it is at least IN_PLACE_FROM_BYTES; otherwise the kernels read a copy as rows. Above
+# C-ordered X is read in place (as columns) up to IN_PLACE_UP_TO features whatever its size
+# (columns were 1.1-2.1x faster than rows at n_x=50-128, m=1,000-100,000, both dtypes; the same
+# at m=100), and up to COLUMNS_UP_TO features once it is at least IN_PLACE_FROM_BYTES;
+# otherwise the kernels read a copy as rows. Above
 # 1,024 features a block's z pass would read n_x short runs: rows were 1.2-1.4x faster at
 # n_x=2,000-10,000 (m·n_x=1e8, one thread, both dtypes) and the same at n_x=1,000. Below 64 MiB
 # the copy costs little memory and its long rows pay: columns were 0.64-0.92x as fast at
 # m=10-1,000, n_x=1,000 (X up to 8 MB) and 0.80x at m=10,000 in float32 (40 MB), 1.2-1.9x
 # faster at m=10,000 in float64 (80 MB).
+IN_PLACE_UP_TO = 128
 COLUMNS_UP_TO = 1024
 IN_PLACE_FROM_BYTES = 64 * 2**20
 # A copy of X (here, a store's, a dask chunk's) is kept as columns up to this many features:
@@ -210,7 +214,7 @@ def _step(w, b, X, labels, by_columns):
 
 def reads_in_place(m: int, n_x: int, itemsize: int) -> bool:
     """Whether C-ordered X of this size is read as it is, or copied to rows first."""
-    if n_x <= COPY_AS_COLUMNS_UP_TO:
+    if n_x <= IN_PLACE_UP_TO:
         return True
     return n_x <= COLUMNS_UP_TO and itemsize * m * n_x >= IN_PLACE_FROM_BYTES
 

@@ -57,18 +57,19 @@ def test_fortran_ordered_x_is_read_where_it_lies():
 
 
 def test_large_c_ordered_x_is_read_in_place_and_costs_no_copy():
-    m = numba_fused.IN_PLACE_FROM_BYTES // (8 * 100) + 1
-    X = np.zeros((100, m))
+    m = numba_fused.IN_PLACE_FROM_BYTES // (8 * 500) + 1
+    X = np.zeros((500, m))
     columns, _, by_columns = numba_fused.prepare(X, np.zeros(m))
     assert by_columns
     assert np.shares_memory(columns, X)
-    assert numba_fused.memory_bytes(m, 100, 8) < X.nbytes / 10
+    assert numba_fused.memory_bytes(m, 500, 8) < X.nbytes / 10
 
 
 @pytest.mark.parametrize(
     ("m", "n_x", "in_place"),
     [
         (100_000, 5, True),  # few features: always columns
+        (1_000, 100, True),  # up to 128 features: columns pay at every size
         (1_000, 1_000, False),  # 8 MB: the copy's long rows pay
         (2_000_000, 1_000, True),  # 16 GB: read in place
         (100_000, 2_000, False),  # many features: rows
