@@ -20,6 +20,8 @@ REPORTED_RUNS = (
     # The same VM's quiet default run of the day before the kernels read X in place (707f11b):
     # two quiet runs side by side, and how well they agree.
     "results/machines/intel-xeon/default-707f11b.json",
+    # float32, the compiled backends against jax and vectorized at m·n_x ≥ 1e4, quiet (e5d02ff).
+    "results/machines/intel-xeon/float32-compiled.json",
     # The default preset on the other CPUs we met: AMD EPYC AVX-512, quiet (4b741e5, one
     # process); AMD EPYC AVX2, the earlier reference, made beside other work.
     "results/machines/amd-epyc-avx512/default.json",
