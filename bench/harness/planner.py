@@ -129,11 +129,6 @@ class Planner:
             )
         return None
 
-    def skip_reason(self, backend: str, m: int, n_x: int, predicted: float | None) -> str | None:
-        """The skip's status and why, as one line ("skipped-budget: predicted ..."), or None."""
-        skip = self.skip(backend, m, n_x, predicted)
-        return None if skip is None else f"{skip[0]}: {skip[1]}"
-
     def predicted_step(self, backend: str, m: int, n_x: int) -> float | None:
         if self.from_store(backend, m, n_x):
             return self.predict_from_disk(m, n_x)

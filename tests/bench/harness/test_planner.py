@@ -9,6 +9,12 @@ from bench.results import DataSource, Status
 from bench.units import clock
 
 
+def reason_line(plan: Planner, *point) -> str | None:
+    """The skip as the run file words it ("skipped-budget: predicted ..."), or None."""
+    skip = plan.skip(*point)
+    return None if skip is None else f"{skip[0]}: {skip[1]}"
+
+
 @pytest.fixture
 def plan():
     return Planner(PRESETS["quick"], available=lambda: 1 << 30)  # 1 GiB
@@ -16,7 +22,7 @@ def plan():
 
 def test_first_point_of_a_backend_always_runs(plan):
     assert plan.predict("two_loop", 100, 10) is None
-    assert plan.skip_reason("two_loop", 100, 10, None) is None
+    assert reason_line(plan, "two_loop", 100, 10, None) is None
 
 
 def test_point_over_budget_is_skipped_with_its_prediction(plan):
@@ -58,9 +64,9 @@ def test_later_passes_follow_the_first(plan):
 
 def test_point_too_big_for_memory_is_skipped(plan):
     # 1e8 elements: 0.8 GB of X plus one_loop's 0.8 GB copy, against 0.75 GiB allowed.
-    reason = plan.skip_reason("one_loop", 100_000, 1000, None)
+    reason = reason_line(plan, "one_loop", 100_000, 1000, None)
     assert reason.startswith("skipped-memory: needs 1.5 GiB > 75% of the 1.0 GiB available")
-    assert plan.skip_reason("vectorized", 10_000, 1000, None) is None
+    assert reason_line(plan, "vectorized", 10_000, 1000, None) is None
 
 
 @pytest.mark.parametrize("itemsize", [8, 4])
@@ -126,7 +132,7 @@ def test_the_memory_guard_reads_what_is_available_when_a_point_is_first_decided(
     assert plan.fits_memory(*big)
     later = ("vectorized", 200_000, 1000)
     assert not plan.fits_memory(*later)
-    assert "GiB > 75% of the 0.0 GiB available" in plan.skip_reason(*later, None)
+    assert "GiB > 75% of the 0.0 GiB available" in reason_line(plan, *later, None)
 
 
 def test_what_the_sweep_holds_counts_as_room_for_a_new_problem():
