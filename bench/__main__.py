@@ -10,6 +10,7 @@ chart failed, 2 an option that cannot be used, 130 interrupted.
 """
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from . import harness, report
@@ -29,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     args = options.parse_args(sys.argv[1:] if argv is None else argv)
     try:
         settings = settings_from(args)
-        args.relative_to = report.reference_for(list(settings.backend_names), args.relative_to)
+        settings = replace(settings, reference=args.relative_to)
+        args.relative_to = settings.reference_backend
         if args.relative_to not in settings.backend_names:
             raise harness.OptionError(
                 f"--relative-to: {args.relative_to} is not among the backends swept "

@@ -24,6 +24,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .machine_facts import EVERY_MEMBER, FACTS
+from .settings import Settings
+
 SCHEMA_VERSION = 2
 READABLE_SCHEMAS = (1, 2)
 CALIBRATION = "calibration"  # pytest-benchmark group of the calibration kernels
@@ -216,7 +219,7 @@ def _schema_version(document: dict, check: _Checker) -> int:
     return version
 
 
-def _settings(extra: dict, version: int, check: _Checker) -> dict:
+def _settings(extra: dict, version: int, check: _Checker) -> Settings:
     if version == 1:
         text = check.get(extra, "sweep", "str", "lrbench")
         try:
@@ -226,23 +229,27 @@ def _settings(extra: dict, version: int, check: _Checker) -> dict:
         if not isinstance(settings, dict):
             raise check.fail("lrbench.sweep must hold a JSON object")
         settings.setdefault("dtype", "float64")
+        settings.setdefault("passes", 1)
     else:
         settings = check.get(extra, "settings", "dict", "lrbench")
+    # Runs from before fresh processes per pass (issue 20) ran every pass in one.
+    settings = {"processes": "one"} | settings
     where = "lrbench.settings"
+    check.get(settings, "preset", "str", where)
     for key in ("m", "n_x", "backends"):
         check.get(settings, key, "list", where)
     check.get(settings, "threads", "positive int", where)
     dtype = check.get(settings, "dtype", "str", where)
     if dtype not in DTYPES:
         raise check.fail(f"{where}.dtype must be one of {', '.join(DTYPES)}; got {dtype!r}")
-    return settings
+    return Settings.from_dict(settings)
 
 
-def _backend_facts(extra: dict, settings: dict, version: int, check: _Checker) -> dict:
+def _backend_facts(extra: dict, settings: Settings, version: int, check: _Checker) -> dict:
     if version == 1:
         return {
             name: {"description": "", "passes_over_x": V1_PASSES_OVER_X.get(name, 1)}
-            for name in settings["backends"]
+            for name in settings.backends
         }
     facts = check.get(extra, "backends", "dict", "lrbench")
     for name, contract in facts.items():
@@ -252,6 +259,43 @@ def _backend_facts(extra: dict, settings: dict, version: int, check: _Checker) -
         check.get(contract, "description", "str", where)
         check.get(contract, "passes_over_x", "positive int", where)
     return facts
+
+
+def _benchmarks(document: dict, check: _Checker) -> tuple[list[dict], list[dict], dict]:
+    """The gradient steps' rows (one per point and pass), the lecture demo's rows and each
+    calibration kernel's fastest round."""
+    benchmarks = check.get(document, "benchmarks", "list", "")
+    if not benchmarks:
+        raise check.fail("benchmarks is empty: the run measured nothing")
+    measured, lecture, calibration = [], [], {}
+    for index, bench in enumerate(benchmarks):
+        where = f"benchmarks[{index}]"
+        if not isinstance(bench, dict):
+            raise check.fail(f"{where} must be an object")
+        if bench.get("group") == CALIBRATION:
+            # The fastest round of all windows: the kernel's work never changes, so
+            # anything above it measures interference, not the machine.
+            kernel, fastest = _calibration_time(bench, where, check)
+            calibration[kernel] = min(fastest, calibration.get(kernel, math.inf))
+        elif bench.get("group") == LECTURE:
+            lecture.append(_lecture_row(bench, where, check))
+        else:
+            measured.append(_measured_row(bench, where, check))
+    return measured, lecture, calibration
+
+
+def _passes(measured: list[dict], check: _Checker) -> pd.DataFrame:
+    """The measured rows as a table, each point at most once per pass."""
+    keys = ["backend", "m", "n_x", "pass_number"]
+    passes = pd.DataFrame(measured, columns=[*keys, "median_s"] if not measured else None)
+    duplicated = passes[passes.duplicated(keys)]
+    if len(duplicated):
+        first = duplicated.iloc[0]
+        raise check.fail(
+            f"point {first.backend} m={first.m} n_x={first.n_x} appears more than once in "
+            f"pass {first.pass_number}"
+        )
+    return passes
 
 
 def _measured_row(bench: dict, where: str, check: _Checker) -> dict:
@@ -328,31 +372,16 @@ def _facts(document: dict, check: _Checker) -> dict:
     machine = check.get(document, "machine_info", "dict", "")
     facts = check.get(machine, "lrbench", "dict", "machine_info")
     where = "machine_info.lrbench"
-    check.get(facts, "cpu_model", "str", where)
-    check.get(facts, "cpu_count", "positive int", where)
-    for key in ("cache_bytes", "versions", "environment"):
-        check.get(facts, key, "dict", where)
-    for key in ("blas", "warnings"):
-        check.get(facts, key, "list", where)
-    for level in facts["cache_bytes"]:
-        check.get(facts["cache_bytes"], level, "positive int", f"{where}.cache_bytes")
-    probe = check.get(facts, "cache_probe", "dict", where, optional=True)
-    if probe is not None:
-        check.get(probe, "cache_bytes", "positive int", f"{where}.cache_probe", optional=True)
-    bandwidth = check.get(facts, "read_bandwidth", "dict", where, optional=True)
-    if bandwidth is not None:
-        for key in ("one_thread_Bps", "all_threads_Bps"):
-            check.get(bandwidth, key, "number", f"{where}.read_bandwidth")
-    roof = check.get(facts, "roof", "dict", where, optional=True)
-    if roof is not None:
-        check.get(roof, "bytes_X", "positive int", f"{where}.roof")
-        for threads, times in check.get(roof, "seconds", "dict", f"{where}.roof").items():
-            for name in times:
-                check.get(times, name, "list", f"{where}.roof.seconds.{threads}")
-    disk = check.get(facts, "disk_read", "dict", where, optional=True)
-    if disk is not None:
-        check.get(disk, "read_Bps", "number", f"{where}.disk_read")
-    check.get(facts, "memory_total_bytes", "positive int", where, optional=True)
+    for key, fact in FACTS.items():
+        value = check.get(facts, key, fact.kind, where, optional=not fact.required)
+        for member, kind in fact.members.items() if value is not None else ():
+            names = value if member == EVERY_MEMBER else [member]
+            for name in names:
+                optional = kind.endswith("?")
+                check.get(value, name, kind.rstrip("?"), f"{where}.{key}", optional=optional)
+    for threads, times in (facts.get("roof") or {}).get("seconds", {}).items():
+        for name in times:
+            check.get(times, name, "list", f"{where}.roof.seconds.{threads}")
     return facts
 
 
@@ -393,7 +422,7 @@ class Run:
     document: dict = field(repr=False)
     source: str
     schema_version: int
-    settings: dict = field(repr=False)
+    settings: Settings = field(repr=False)
     facts: dict = field(repr=False)
     backends: dict[str, dict] = field(repr=False)
     first_call_s: dict[str, float] = field(repr=False)
@@ -420,23 +449,7 @@ class Run:
         settings = _settings(extra, version, check)
         facts = _facts(document, check)
         backends = _backend_facts(extra, settings, version, check)
-        benchmarks = check.get(document, "benchmarks", "list", "")
-        if not benchmarks:
-            raise check.fail("benchmarks is empty: the run measured nothing")
-        measured, lecture, calibration = [], [], {}
-        for index, bench in enumerate(benchmarks):
-            where = f"benchmarks[{index}]"
-            if not isinstance(bench, dict):
-                raise check.fail(f"{where} must be an object")
-            if bench.get("group") == CALIBRATION:
-                # The fastest round of all windows: the kernel's work never changes, so
-                # anything above it measures interference, not the machine.
-                kernel, fastest = _calibration_time(bench, where, check)
-                calibration[kernel] = min(fastest, calibration.get(kernel, math.inf))
-            elif bench.get("group") == LECTURE:
-                lecture.append(_lecture_row(bench, where, check))
-            else:
-                measured.append(_measured_row(bench, where, check))
+        measured, lecture, calibration = _benchmarks(document, check)
         skipped = check.get(extra, "skipped", "list", "lrbench")
         skipped = [_skipped_row(s, f"lrbench.skipped[{i}]", check) for i, s in enumerate(skipped)]
         first_call = check.get(extra, "first_call_s", "dict", "lrbench")
@@ -447,16 +460,7 @@ class Run:
             raise check.fail(
                 f"backend(s) {', '.join(unknown)} measured but not in lrbench.backends"
             )
-        keys = ["backend", "m", "n_x", "pass_number"]
-        passes = pd.DataFrame(measured, columns=[*keys, "median_s"] if not measured else None)
-        duplicated = passes[passes.duplicated(keys)]
-        if len(duplicated):
-            first = duplicated.iloc[0]
-            raise check.fail(
-                f"point {first.backend} m={first.m} n_x={first.n_x} appears more than once in "
-                f"pass {first.pass_number}"
-            )
-        table = _tidy(_across_passes(passes) + skipped, settings, backends)
+        table = _tidy(_across_passes(_passes(measured, check)) + skipped, settings, backends)
         duplicated = table[table.duplicated(["backend", "m", "n_x"])]
         if len(duplicated):
             first = duplicated.iloc[0]
@@ -483,11 +487,11 @@ class Run:
 
     @property
     def dtype(self) -> str:
-        return self.settings["dtype"]
+        return self.settings.dtype
 
     @property
     def threads(self) -> int:
-        return self.settings["threads"]
+        return self.settings.threads
 
     @property
     def itemsize(self) -> int:
@@ -611,14 +615,14 @@ def _across_passes(passes: pd.DataFrame) -> list[dict]:
     return rows.reset_index().to_dict("records")
 
 
-def _tidy(rows: list[dict], settings: dict, backends: dict) -> pd.DataFrame:
+def _tidy(rows: list[dict], settings: Settings, backends: dict) -> pd.DataFrame:
     table = pd.DataFrame(rows).reindex(columns=COLUMNS)
-    itemsize = np.dtype(settings["dtype"]).itemsize
+    itemsize = np.dtype(settings.dtype).itemsize
     table["elements"] = table["m"] * table["n_x"]
-    table["dtype"] = settings["dtype"]
+    table["dtype"] = settings.dtype
     table["bytes_X"] = table["elements"] * itemsize
     table["passes_over_x"] = table["backend"].map(lambda b: backends[b]["passes_over_x"])
-    order = list(dict.fromkeys([*settings["backends"], *table["backend"]]))
+    order = list(dict.fromkeys([*settings.backends, *table["backend"]]))
     table["_order"] = table["backend"].map(order.index)
     table = table.sort_values(["m", "n_x", "_order"]).drop(columns="_order")
     return table.reset_index(drop=True)

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from .speedups import interval
+from ..intervals import interval
 
 # The lecture's demo: two vectors of this many elements, and what it showed (milliseconds).
 SIZE = 1_000_000

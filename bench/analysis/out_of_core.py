@@ -12,8 +12,9 @@ is what dask itself costs a step.
 import numpy as np
 import pandas as pd
 
+from ..intervals import interval
 from ..results import DataSource, Status
-from .speedups import interval, speedups
+from .speedups import speedups
 
 OVERHEAD_POINT = (1_000_000, 1_000)  # where dask in memory is held against numba_fused
 OVERHEAD_TARGET = 1.5  # dask in memory at most this many times numba_fused's time

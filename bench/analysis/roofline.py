@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 
+from ..intervals import interval
 from ..results import ROOF_PARTS, ROOF_POINT, ROOF_PROBE, Status
-from .speedups import interval
 
 # Targets for the compiled backends, checked in every report where they apply.
 PARALLEL_SPEEDUP_TARGET = 1.3

@@ -4,7 +4,7 @@ A sweep measures every point once per pass, the backends of a point back to
 back, and the passes spread over the run. So each pass gives one speedup
 (reference's median / backend's median), and drift over the run shows as
 spread between the passes' speedups. The speedup is their geometric mean; its
-interval is Student's t on their logarithms (``scipy.stats.ttest_1samp``),
+interval is Student's t on their logarithms (``bench.intervals.interval``),
 which with three passes has 2 degrees of freedom and is wide accordingly. A
 bootstrap would not do here: resampling three values cannot see beyond them.
 Runs of one pass (schema 1) fall back to the quartiles of the two backends'
@@ -13,23 +13,9 @@ rounds, which show round-to-round noise only.
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from ..intervals import interval
 from ..results import Status
-
-CONFIDENCE = 0.95
-
-
-def interval(reference_s, own_s) -> tuple[float, float, float]:
-    """(speedup, low, high) from the two backends' medians in each pass, paired by pass."""
-    logs = np.log(np.asarray(reference_s, float) / np.asarray(own_s, float))
-    speedup = float(np.exp(logs.mean()))
-    if len(logs) < 2:
-        return speedup, np.nan, np.nan
-    if np.ptp(logs) == 0:  # identical passes: no spread to widen the interval with
-        return speedup, speedup, speedup
-    low, high = stats.ttest_1samp(logs, 0.0).confidence_interval(CONFIDENCE)
-    return speedup, float(np.exp(low)), float(np.exp(high))
 
 
 def speedups(table: pd.DataFrame, backend: str, reference: str = "two_loop") -> pd.DataFrame:
@@ -103,3 +89,16 @@ def speedup_summary(
         index=["m", "n_x"], columns="backend", values=f"speedup_vs_{reference}"
     )
     return summary.reindex(columns=[b for b in dict.fromkeys(table["backend"]) if b in summary])
+
+
+def reference_widths(table: pd.DataFrame, reference: str) -> pd.Series:
+    """Every measured speedup over reference with an interval: its width (high over low),
+    indexed by backend, m and n_x (what ``--until`` narrows)."""
+    widths = {
+        (backend, row.m, row.n_x): row.high / row.low
+        for backend in dict.fromkeys(table["backend"])
+        if backend != reference
+        for row in speedups(table, backend, reference).itertuples()
+        if row.low == row.low
+    }
+    return pd.Series(widths, dtype=float)

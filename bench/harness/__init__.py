@@ -4,7 +4,8 @@
 result files other than the one it has just written.
 """
 
-from .settings import PRESETS, OptionError, Settings, build_settings
+from ..settings import Settings
+from .settings import PRESETS, OptionError, build_settings
 from .sweep import SweepError, SweepInterrupted, open_journal, publish, run
 
 __all__ = [

@@ -6,16 +6,9 @@ from pathlib import Path
 import impls
 
 from ..results import write_atomic
+from ..settings import PROCESS_MODES, STORE_MODES, Settings
 from .neighbours import BUSY_CORES, QUIET_PATIENCE_S
-from .settings import (
-    BEYOND_RAM,
-    PRESETS,
-    PROCESS_MODES,
-    STORE_MODES,
-    OptionError,
-    Settings,
-    build_settings,
-)
+from .settings import BEYOND_RAM, PRESETS, OptionError, build_settings
 
 
 def parser() -> argparse.ArgumentParser:
@@ -39,7 +32,8 @@ def parser() -> argparse.ArgumentParser:
         "  nox -s bench -- --m 100,1000 --nx 10,100 --backends vectorized,numba\n"
         "  nox -s bench -- --preset quick --relative-to one_loop --dtype float32\n"
         "  nox -s bench -- --preset out-of-core --store-dir /mnt/big/stores\n"
-        "  nox -s bench -- --preset quick --resume   # after Ctrl-C or a kill: the rest only",
+        "  nox -s bench -- --preset quick --resume   # after Ctrl-C or a kill: the rest only\n"
+        "  nox -s bench -- --wait-for-quiet --until 1.15   # a reference run: quiet, and known",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add = result.add_argument
@@ -64,6 +58,21 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         help="measure each point this many times, in passes over the whole grid, so that drift "
         "shows as spread (default: the preset's; quick 7, default and full 3)",
+    )
+    add(
+        "--until",
+        type=float,
+        metavar="WIDTH",
+        help="after the passes, keep adding passes (each in a fresh process) at the sizes where "
+        "a speedup over the reference (--relative-to) is not yet known to WIDTH, its 95%% "
+        "interval's high over low (e.g. 1.15), until each is or --max-passes is reached "
+        "(default: the passes only)",
+    )
+    add(
+        "--max-passes",
+        type=int,
+        metavar="N",
+        help=f"with --until: at most N passes at a point (default: {Settings.max_passes})",
     )
     add(
         "--dtype",
@@ -128,24 +137,31 @@ def parser() -> argparse.ArgumentParser:
     return result
 
 
+# The options build_settings takes, by the name argparse gives them.
+BUILD_OPTIONS = (
+    "preset",
+    "m",
+    "nx",
+    "backends",
+    "threads",
+    "budget",
+    "dtype",
+    "passes",
+    "until",
+    "max_passes",
+    "dask_scheduler",
+    "stores",
+    "store_dir",
+    "keep_stores",
+    "wait_for_quiet",
+    "processes",
+)
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
     """The sweep the options ask for; an OptionError names the option at fault."""
-    settings = build_settings(
-        args.preset,
-        args.m,
-        args.nx,
-        args.backends,
-        args.threads,
-        args.budget,
-        args.dtype,
-        args.passes,
-        args.dask_scheduler,
-        args.stores,
-        args.store_dir,
-        args.keep_stores,
-        args.wait_for_quiet,
-        args.processes,
-    )
+    options = {name: getattr(args, name) for name in BUILD_OPTIONS}
+    settings = build_settings(**options)
     check_writable(args.results_dir / "runs", "--results-dir")
     if settings.stores != "never":
         check_writable(Path(settings.store_dir).expanduser(), "--store-dir")

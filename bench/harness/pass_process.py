@@ -1,13 +1,15 @@
 """One pass of a sweep in a process of its own: ``python -m bench.harness.pass_process``.
 
 Started by ``sweep.measure_pass_by_pass`` with the sweep's settings (a JSON
-file), its journal, the pass and where the run file goes. What the earlier
-passes found (skips, step times, first calls) comes from the journal, and
-everything this pass finishes goes into it. The process dies with its
-parent (Linux's parent-death signal), so a killed sweep leaves no pass
-running behind it.
+file), its journal, where the run file goes and the pass: one of the
+settings' passes, an extra pass of ``--until`` (its points in a JSON file), or
+none, for the process that only closes the run. What the earlier passes found
+(skips, step times, first calls) comes from the journal, and everything this
+process finishes goes into it. The process dies with its parent (Linux's
+parent-death signal), so a killed sweep leaves no pass running behind it.
 """
 
+import argparse
 import contextlib
 import ctypes
 import json
@@ -16,8 +18,8 @@ import sys
 from pathlib import Path
 
 from ..machine import identity
+from ..settings import Settings
 from .journal import Journal, header
-from .settings import Settings
 from .sweep import measure
 
 PR_SET_PDEATHSIG = 1
@@ -29,13 +31,32 @@ def die_with_parent() -> None:
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.harness.pass_process")
+    parser.add_argument("settings", type=Path, help="the sweep's settings (JSON)")
+    parser.add_argument("journal", type=Path, help="the sweep's journal")
+    parser.add_argument("run_file", type=Path, help="where the run file is written")
+    parser.add_argument("started", type=float, help="when the sweep began (time.time())")
+    parser.add_argument("--pass", dest="pass_number", type=int, help="the pass to measure")
+    parser.add_argument("--points", type=Path, help="an extra pass's points (JSON)")
+    parser.add_argument("--closes", action="store_true", help="close the run (probes, file)")
+    return parser.parse_args(argv)
+
+
 def main(argv: list[str]) -> int:
-    settings_path, journal_path, pass_number, json_path, started = argv
+    args = parse_args(argv)
     die_with_parent()
-    settings = Settings.from_dict(json.loads(Path(settings_path).read_text()))
-    journal = Journal.resume(Path(journal_path), header(settings.as_dict(), identity()))
+    settings = Settings.from_dict(json.loads(args.settings.read_text()))
+    journal = Journal.resume(args.journal, header(settings.as_dict(), identity()))
+    extra = [tuple(point) for point in json.loads(args.points.read_text())] if args.points else []
     return measure(
-        settings, journal, Path(json_path), passes={int(pass_number)}, started=float(started)
+        settings,
+        journal,
+        args.run_file,
+        passes=set() if args.pass_number is None else {args.pass_number},
+        started=args.started,
+        extra=extra,
+        closes=args.closes,
     )
 
 

@@ -15,10 +15,11 @@ import numpy as np
 import impls
 
 from .. import cost_model
+from ..intervals import interval
 from ..machine import available_memory_bytes
 from ..results import DataSource, Status
+from ..settings import Settings
 from ..units import clock
-from .settings import Settings
 
 # A point may use at most this share of the memory available when it is decided.
 MEMORY_SHARE = 0.75
@@ -32,6 +33,7 @@ SLOW_POINT_ROUNDS = (3, 10)
 UNTIMED_READS = 3
 
 Point = tuple[str, int, int]  # (backend, m, n_x)
+PassPoint = tuple[int, str, int, int]  # (pass, backend, m, n_x)
 
 
 def bytes_needed(backend: str, m: int, n_x: int, itemsize: int = 8) -> int:
@@ -43,6 +45,37 @@ def pedantic_rounds(step_s: float, passes: int = 1) -> int:
     """Rounds per pass for a slow point: about SLOW_POINT_TARGET_S in all, at least one."""
     low, high = SLOW_POINT_ROUNDS
     return max(1, int(np.clip(SLOW_POINT_TARGET_S // step_s, low, high)) // passes)
+
+
+def until_pass(
+    settings: Settings, pass_medians: dict[Point, list[float]], pass_number: int
+) -> list[PassPoint]:
+    """The points of ``--until``'s extra pass pass_number: at every size where the speedup of a
+    backend over the reference (both measured in each pass so far, paired by pass) has a 95%
+    interval wider than ``settings.until``, every backend measured there, so that its speedups
+    stay paired pass by pass. None once every size is known that well, or at ``max_passes``.
+    Where the reference was skipped, speedups are predictions: there is nothing to narrow."""
+    if settings.until is None or pass_number > settings.max_passes:
+        return []
+    reference = settings.reference_backend
+    extra = []
+    for m, n_x in settings.sizes():
+        here = {
+            backend: medians
+            for (backend, at_m, at_n_x), medians in pass_medians.items()
+            if (at_m, at_n_x) == (m, n_x) and len(medians) == pass_number - 1
+        }
+        if reference in here and any(
+            _width(here[reference], medians) > settings.until for medians in here.values()
+        ):
+            backends = tuple(name for name in settings.backend_names if name in here)
+            extra += settings.at_size(pass_number, m, n_x, backends)
+    return extra
+
+
+def _width(reference_s: list[float], own_s: list[float]) -> float:
+    _, low, high = interval(reference_s, own_s)
+    return high / low
 
 
 @dataclass
@@ -63,7 +96,9 @@ class Planner:
     skip_reasons: dict[Point, str] = field(default_factory=dict)
     done: int = 0
     # (pass, backend, m, n_x) of every point measured or skipped, in this process or before it.
-    finished: set[tuple[int, str, int, int]] = field(default_factory=set)
+    finished: set[PassPoint] = field(default_factory=set)
+    # The points of an extra pass of --until this process measures (see until_pass).
+    extra: list[PassPoint] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
     _predictions: dict[tuple, float | None] = field(default_factory=dict)
     # Per point, decided the first time it is asked so that every pass agrees: (bytes it
@@ -71,8 +106,13 @@ class Planner:
     _memory: dict[Point, tuple[int, int]] = field(default_factory=dict)
 
     @property
+    def points(self) -> list[PassPoint]:
+        """Every point this process knows of, in sweep order: the passes', then --until's."""
+        return self.settings.points() + self.extra
+
+    @property
     def total(self) -> int:
-        return len(self.settings.points())
+        return len(self.points)
 
     def predict(self, backend: str, m: int, n_x: int) -> float | None:
         measured = self.measured.get(backend, [])
@@ -165,7 +205,7 @@ class Planner:
         )
         return reason, predicted
 
-    def skip_record(self, point: tuple[int, str, int, int]) -> dict:
+    def skip_record(self, point: PassPoint) -> dict:
         """The run's record of why the point's (backend, m, n_x) is skipped in every pass."""
         _, backend, m, n_x = point
         return next(
@@ -189,7 +229,8 @@ class Planner:
             return
         pass_number, backend, m, n_x = point = tuple(entry["point"])
         self.finished.add(point)
-        self.done += 1
+        if pass_number <= self.settings.passes or point in self.extra:  # counted in progress
+            self.done += 1
         if entry.get("skip") is not None:
             if pass_number == 1:
                 self.skip_reasons[(backend, m, n_x)] = entry["skip"]["reason"]
@@ -198,9 +239,9 @@ class Planner:
             median = entry["benchmark"]["stats"]["median"]
             self.record_measured(pass_number, backend, m, n_x, median)
 
-    def left(self) -> list[tuple[int, str, int, int]]:
+    def left(self) -> list[PassPoint]:
         """The points of the sweep not yet measured or skipped, in sweep order."""
-        return [point for point in self.settings.points() if point not in self.finished]
+        return [point for point in self.points if point not in self.finished]
 
     def expected_point_seconds(self, pass_number: int, backend: str, m: int, n_x: int) -> float:
         """Rough wall time a point will take in a pass: 0 if skipped, else its rounds."""
@@ -224,9 +265,7 @@ class Planner:
         """The progress line after a point: count, elapsed time and a predicted remainder."""
         self.done += 1
         elapsed = time.perf_counter() - self.started
-        left = sum(
-            self.expected_point_seconds(*point) for point in self.settings.points()[self.done :]
-        )
+        left = sum(self.expected_point_seconds(*point) for point in self.points[self.done :])
         return (
             f"[{self.done:>{len(str(self.total))}}/{self.total} {clock(elapsed)} elapsed, "
             f"~{clock(left)} left, predicted] {message}"

@@ -1,26 +1,24 @@
-"""The pytest plugin that runs a sweep: parametrization, thread limits, progress, run metadata.
+"""The pytest plugin that runs a sweep: parametrization, order, thread limits, the journal and
+the progress line.
 
-``sweep.run`` hands one ``SweepPlugin`` to ``pytest.main``, so the settings
-reach the timed functions in ``timed_steps.py`` as a Python object.
+``sweep.measure`` hands a ``SweepPlugin`` to ``pytest.main`` (with the
+``RunFile`` plugin that writes the run file), so the settings reach the timed
+functions in ``timed_steps.py`` as a Python object.
 """
 
 import os
 import time
-from datetime import datetime, timezone
 
 import numba
 import pytest
-from pytest_benchmark import __version__ as pytest_benchmark_version
 from threadpoolctl import threadpool_limits
 
-import impls
-
 from .. import machine
-from ..results import SCHEMA_VERSION
+from ..settings import Settings
 from ..units import format_seconds
-from . import bandwidth, lecture, neighbours, roof
+from . import bandwidth, lecture, neighbours
 from .journal import Journal
-from .settings import Settings
+from .run_file import say
 from .state import SweepState
 
 AFFINITY = hasattr(os, "sched_setaffinity")  # Linux; elsewhere only the thread limits hold
@@ -33,17 +31,22 @@ class SweepPlugin:
         journal: Journal,
         passes: set[int] | None = None,
         started: float | None = None,
+        extra: list[tuple[int, str, int, int]] | None = None,
+        closes: bool | None = None,
     ):
         self.settings = settings
         # The passes this process measures (None: all); the first opens with the calibration
-        # kernels' "start" window, the sweep's last closes with their "end" window.
+        # kernels' "start" window.
         self.passes = passes
+        # Whether this process closes the run: the calibration kernels' "end" window, the
+        # probes and the run file with them. By default the process of the last pass.
+        self.closes = (passes is None or settings.passes in passes) if closes is None else closes
         self.state = SweepState(settings)
+        self.state.plan.extra = extra or []  # an extra pass of --until (planner.until_pass)
         if started is not None:  # the sweep began in an earlier process
             self.state.plan.started -= time.time() - started
         # Every finished test is written here as it ends; the run file is made from it.
         self.journal = journal
-        self.interrupted = False
         # Whether other processes left the last point alone: --wait-for-quiet then need not
         # look again before the next one.
         self.last_point_quiet = False
@@ -53,7 +56,7 @@ class SweepPlugin:
         self.point_cores = set(self.all_cores[: settings.threads])
 
     def pytest_configure(self, config: pytest.Config) -> None:
-        self.state.stores.shelf.say = lambda message: _say(config, message)
+        self.state.stores.shelf.say = lambda message: say(config, message)
         bandwidth.compile_probes()  # loads what numba loads, before the limits below
         # Threads are a controlled variable: BLAS, OpenMP and numba all get the same number.
         self.limits = threadpool_limits(limits=self.settings.threads)
@@ -95,7 +98,7 @@ class SweepPlugin:
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         names = set(metafunc.fixturenames)
         if {"pass_number", "backend", "m", "n_x"} <= names:
-            points = self.settings.points()
+            points = self.state.plan.points
             metafunc.parametrize(
                 ("pass_number", "backend", "m", "n_x"),
                 points,
@@ -129,11 +132,12 @@ class SweepPlugin:
     def keep_own_passes(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         if self.passes is None:
             return
-        windows = {"start": 1, "end": self.settings.passes}  # the pass each window belongs to
 
         def mine(item: pytest.Item) -> bool:
             when = _param(item, "when")
-            return (windows[when] if when else _param(item, "pass_number")) in self.passes
+            if when is not None:  # a calibration window: the first pass's, or the closing one
+                return self.closes if when == "end" else 1 in self.passes
+            return _param(item, "pass_number") in self.passes
 
         others = [item for item in items if not mine(item)]
         config.hook.pytest_deselected(items=others)
@@ -167,9 +171,6 @@ class SweepPlugin:
             entry["skip"] = self.state.plan.skip_record(point) if report.skipped else None
             self.state.plan.finished.add(point)
         self.journal.append(entry)
-
-    def pytest_keyboard_interrupt(self, excinfo) -> None:
-        self.interrupted = True  # the run is written as it stands, without the slow probes
 
     def pytest_report_teststatus(self, report: pytest.TestReport, config: pytest.Config):
         # Our own progress line replaces pytest's dots and s's.
@@ -209,83 +210,6 @@ class SweepPlugin:
                     )
             report.lrbench_progress = self.state.plan.progress(what)
         return report
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_benchmark_generate_json(
-        self, config, benchmarks, include_data, machine_info, commit_info
-    ) -> dict:
-        """The run file's benchmarks from the journal: this process's and any resumed ones."""
-        return {
-            "machine_info": machine_info,
-            "commit_info": commit_info,
-            "benchmarks": self.journal.benchmarks(),
-            "datetime": datetime.now(timezone.utc).isoformat(),
-            "version": pytest_benchmark_version,
-        }
-
-    def pytest_benchmark_update_machine_info(self, config: pytest.Config, machine_info: dict):
-        facts = machine.collect(self.settings.threads)
-        # The probes run once a sweep: in the process of its last pass, whose run file is the
-        # one kept (an earlier pass's is written over); a Ctrl-C wants its answer in seconds.
-        closes_the_run = self.passes is None or self.settings.passes in self.passes
-        if closes_the_run and not self.interrupted:
-            facts["read_bandwidth"] = bandwidth.measure()
-            facts["cache_probe"] = bandwidth.cache_knee()
-            study = roof.study_for(self.settings, say=lambda message: _say(config, message))
-            if study is not None:
-                facts["roof"] = study
-        facts["point_cpu_affinity"] = sorted(self.point_cores)
-        facts["neighbours"] = neighbour_facts(self.journal.benchmarks())
-        if self.state.stores.disk_probe is not None:
-            facts["disk_read"] = self.state.stores.disk_probe
-        machine_info["lrbench"] = facts
-
-    def pytest_benchmark_update_json(self, config: pytest.Config, benchmarks, output_json: dict):
-        output_json["lrbench"] = {
-            "schema_version": SCHEMA_VERSION,
-            "settings": self.settings.as_dict(),
-            "skipped": self.state.plan.skipped,
-            "first_call_s": self.state.first_call_s,
-            "order": [list(point) for point in self.settings.points()],
-            "stores": self.state.stores.shelf.facts(),
-            # What analysis needs of each backend's contract, so it never imports impls.
-            "backends": {
-                name: {
-                    "description": impls.BACKENDS[name].description,
-                    "passes_over_x": impls.BACKENDS[name].passes_over_x,
-                }
-                for name in self.settings.backend_names
-            },
-        }
-        left = self.state.plan.left()
-        if left:
-            output_json["lrbench"]["incomplete"] = {"left": [list(point) for point in left]}
-
-    def pytest_terminal_summary(self, terminalreporter, config: pytest.Config) -> None:
-        for warning in machine.collect(self.settings.threads)["warnings"]:
-            terminalreporter.write_line(f"WARNING: {warning}", yellow=True, bold=True)
-
-
-def _say(config: pytest.Config, message: str) -> None:
-    """Print now, past pytest's capture of the running point's output."""
-    capture = config.pluginmanager.getplugin("capturemanager")
-    with capture.global_and_fixture_disabled():
-        print(message, flush=True)
-
-
-def neighbour_facts(benchmarks: list[dict]) -> dict:
-    """Over every point of the run (this process's and resumed ones): how many were measured
-    beside other work, and how much others and the hypervisor took."""
-    seen = [b["extra_info"] for b in benchmarks if "others_cpu" in (b.get("extra_info") or {})]
-    others = sorted(info["others_cpu"] for info in seen)
-    return {
-        "busy_cores": neighbours.BUSY_CORES,
-        "points": len(seen),
-        "busy_points": sum(bool(info["busy"]) for info in seen),
-        "others_cpu_median": others[len(others) // 2] if others else None,
-        "others_cpu_max": others[-1] if others else None,
-        "steal_cpu_max": max((info["steal_cpu"] for info in seen), default=None),
-    }
 
 
 def _point(item: pytest.Item) -> tuple[int, str, int, int] | None:

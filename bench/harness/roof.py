@@ -21,8 +21,8 @@ import impls
 from impls import _block_math, numba_fused
 
 from ..results import ROOF_PARTS, ROOF_POINT, ROOF_PROBE
+from ..settings import Settings
 from . import bandwidth
-from .settings import Settings
 
 ROUNDS = 9
 KERNELS = ("numba_fused", "numba_parallel")

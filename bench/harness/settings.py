@@ -1,26 +1,19 @@
-"""What a sweep measures: presets as data, and the checks on user options.
+"""The presets as data, and the checks that turn a user's options into ``Settings``.
 
 A sweep is a grid of (backend, m, n_x) points plus the settings that decide
-how each is timed. The same ``Settings`` object is handed to the pytest
-plugin that runs the sweep and is recorded in the result file.
+how each is timed (``bench.settings.Settings``).
 """
 
 import math
-import random
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import replace
 
 import numpy as np
 
 import impls
 
 from ..machine import total_memory_bytes
+from ..settings import PROCESS_MODES, STORE_MODES, Settings
 
-# Where a backend that reads lazy arrays (dask) gets its data at a point:
-# never from a store; from a store only where the data would not fit the memory guard;
-# always from a store.
-STORE_MODES = ("never", "beyond-memory", "always")
-PROCESS_MODES = ("per-pass", "one")
-DEFAULT_STORE_DIR = "~/.cache/lr-vectorization-bench/stores"
 # The out-of-core preset adds an m whose X is this many times the machine's memory.
 BEYOND_RAM = 1.25
 
@@ -42,79 +35,6 @@ def decades(low: int, high: int) -> tuple[int, ...]:
         values.append(low)
         low *= 10
     return tuple(values)
-
-
-@dataclass(frozen=True)
-class Settings:
-    preset: str
-    m: tuple[int, ...]
-    n_x: tuple[int, ...]
-    # None: every backend registered when the sweep starts.
-    backends: tuple[str, ...] | None = None
-    # A point whose predicted time for one gradient step exceeds this is skipped.
-    budget_s: float = 2.0
-    # pytest-benchmark's calibration stops after this long at a fast point, in each pass.
-    max_time_s: float = 0.2
-    # Each point is measured once per pass; passes sweep the whole grid one after another, so
-    # drift over the run shows as spread between passes instead of biasing one backend.
-    passes: int = 3
-    # Time the lecture's dot-product demo in every pass (bench/harness/lecture.py).
-    lecture: bool = True
-    threads: int = 1
-    seed: int = 0
-    # float32 halves the bytes of X a step reads; see impls.make_problem.
-    dtype: str = "float64"
-    # Where the dask backend runs: the address of a dask.distributed scheduler, or None (threads).
-    dask_scheduler: str | None = None
-    stores: str = "never"  # one of STORE_MODES
-    store_dir: str = DEFAULT_STORE_DIR
-    keep_stores: bool = False  # else the stores a sweep makes are removed when it ends
-    # Add to m the size whose X exceeds BEYOND_RAM times this machine's memory.
-    m_beyond_ram: bool = False
-    # Before each point, wait until other processes leave the machine quiet (reference runs).
-    wait_for_quiet: bool = False
-    # Where the passes run: all in this process ("one"), or each in a fresh one ("per-pass"),
-    # so that what differs between processes (memory placement, JIT output) shows as spread.
-    # Sweeps with stores run in one process: each pass's process would write them again.
-    processes: str = "per-pass"  # one of PROCESS_MODES
-
-    @property
-    def backend_names(self) -> tuple[str, ...]:
-        return tuple(impls.BACKENDS) if self.backends is None else self.backends
-
-    def sizes(self) -> list[tuple[int, int]]:
-        """(m, n_x), smallest problems first, so every prediction has data below it."""
-        return sorted(
-            ((m, n_x) for m in self.m for n_x in self.n_x), key=lambda s: (s[0] * s[1], s[0])
-        )
-
-    def points(self) -> list[tuple[int, str, int, int]]:
-        """(pass, backend, m, n_x) in the order they run: pass after pass over the grid; at each
-        size, the backends back to back in an order shuffled per pass and size (seeded)."""
-        order = []
-        for pass_number in range(1, self.passes + 1):
-            for m, n_x in self.sizes():
-                backends = list(self.backend_names)
-                random.Random(f"{self.seed}-{pass_number}-{m}-{n_x}").shuffle(backends)
-                order += [(pass_number, backend, m, n_x) for backend in backends]
-        return order
-
-    def as_dict(self) -> dict:
-        """The settings as the result file records them."""
-        return asdict(self) | {"backends": list(self.backend_names)}
-
-    @classmethod
-    def from_dict(cls, recorded: dict) -> "Settings":
-        """The settings a run file or a journal recorded (lists back to tuples); keys of
-        settings this version no longer has are left out."""
-        known = {f.name for f in fields(cls)}
-        return cls(
-            **{
-                key: tuple(value) if isinstance(value, list) else value
-                for key, value in recorded.items()
-                if key in known
-            }
-        )
 
 
 PRESETS: dict[str, Settings] = {
@@ -198,6 +118,33 @@ def parse_backends(text: str) -> tuple[str, ...]:
     return check_backends(names, "backends")
 
 
+def with_every_backend(settings: Settings) -> Settings:
+    """The settings, naming every registered backend where they named none."""
+    if settings.backends is not None:
+        return settings
+    return replace(settings, backends=tuple(impls.BACKENDS))
+
+
+def check_until(
+    until: float | None, max_passes: int | None, passes: int, processes: str | None
+) -> dict:
+    """--until and --max-passes as Settings fields; an OptionError says what is wrong."""
+    if until is None:
+        raise OptionError("--max-passes: goes with --until WIDTH")
+    if not until > 1:
+        raise OptionError(
+            f"--until: a width above 1 (the 95% interval's high over low, e.g. 1.1); got {until:g}"
+        )
+    if passes < 2:
+        raise OptionError("--until: needs at least 2 passes to know an interval (--passes)")
+    if processes == "one":
+        raise OptionError("--until: its extra passes run in fresh processes; not with one")
+    chosen = max(Settings.max_passes, passes) if max_passes is None else max_passes
+    if chosen < passes:
+        raise OptionError(f"--max-passes: at least the {passes} passes; got {chosen}")
+    return {"until": until, "max_passes": chosen}
+
+
 def build_settings(
     preset: str = "default",
     m: str | None = None,
@@ -207,6 +154,8 @@ def build_settings(
     budget: float | None = None,
     dtype: str = "float64",
     passes: int | None = None,
+    until: float | None = None,
+    max_passes: int | None = None,
     dask_scheduler: str | None = None,
     stores: str | None = None,
     store_dir: str | None = None,
@@ -235,6 +184,8 @@ def build_settings(
         if passes <= 0:
             raise OptionError(f"--passes: must be a positive integer; got {passes}")
         sweep = replace(sweep, passes=passes)
+    if until is not None or max_passes is not None:
+        sweep = replace(sweep, **check_until(until, max_passes, sweep.passes, processes))
     if processes is not None and processes not in PROCESS_MODES:
         raise OptionError(f"--processes: choose from {', '.join(PROCESS_MODES)}; got {processes!r}")
     if stores is not None:
@@ -242,17 +193,18 @@ def build_settings(
             raise OptionError(f"--stores: choose from {', '.join(STORE_MODES)}; got {stores!r}")
         sweep = replace(sweep, stores=stores)
     if sweep.stores != "never":
-        if processes == "per-pass":
+        if processes == "per-pass" or sweep.until is not None:
+            option = "--until" if sweep.until is not None else "--processes per-pass"
             raise OptionError(
-                "--processes per-pass: not with stores (each pass's process would write its "
-                "stores again); use --processes one"
+                f"{option}: not with stores (each pass's process would write its stores "
+                "again); stores need every pass in one process (--processes one)"
             )
         processes = "one"
     if sweep.m_beyond_ram:
         beyond = tuple(m_beyond_ram(n_x, dtype, total_memory_bytes()) for n_x in sweep.n_x)
         sweep = replace(sweep, m=tuple(sorted({*sweep.m, *beyond})), m_beyond_ram=False)
     return replace(
-        sweep,
+        with_every_backend(sweep),
         threads=threads,
         budget_s=budget if budget is not None else sweep.budget_s,
         dask_scheduler=dask_scheduler,

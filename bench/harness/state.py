@@ -18,9 +18,9 @@ import impls
 
 from ..machine import available_memory_bytes
 from ..problem import weights
+from ..settings import Settings
 from .data_cache import DataCache
 from .planner import Planner
-from .settings import Settings
 from .stores import Shelf, StoredProblem, StoreReads
 
 
@@ -63,9 +63,7 @@ class SweepState:
 
     def _store_readers(self) -> Counter:
         return Counter(
-            (m, n_x)
-            for _, name, m, n_x in self.settings.points()
-            if self.plan.from_store(name, m, n_x)
+            (m, n_x) for _, name, m, n_x in self.plan.points if self.plan.from_store(name, m, n_x)
         )
 
     def warm_up(self, backend: str) -> None:

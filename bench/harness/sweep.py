@@ -21,9 +21,12 @@ import impls
 
 from .. import machine
 from ..results import Run
+from ..settings import Settings
 from .journal import Journal, header
+from .planner import until_pass
 from .plugin import SweepPlugin
-from .settings import OptionError, Settings, check_backends
+from .run_file import RunFile
+from .settings import OptionError, check_backends, with_every_backend
 
 DASK_CONNECT_TIMEOUT_S = 10
 # After Ctrl-C, how long a pass's process may take to finish its step and write what it has.
@@ -50,9 +53,15 @@ class SweepInterrupted(KeyboardInterrupt):
 
 
 def describe(settings: Settings) -> str:
+    more = (
+        f", then up to {settings.max_passes} where a time's interval is wider than "
+        f"{settings.until:g}x"
+        if settings.until
+        else ""
+    )
     return (
         f"Sweeping {len(settings.sizes()) * len(settings.backend_names)} {settings.dtype} points "
-        f"in {settings.passes} pass(es) ({settings.preset}): "
+        f"in {settings.passes} pass(es){more} ({settings.preset}): "
         f"m in {list(settings.m)}, n_x in {list(settings.n_x)}, backends "
         f"{', '.join(settings.backend_names)}, {settings.threads} thread(s), budget "
         f"{settings.budget_s:g} s per step."
@@ -114,6 +123,7 @@ def run(settings: Settings, journal: Journal | None = None) -> Run:
     what differs between processes too. Ctrl-C raises SweepInterrupted with the
     partial run.
     """
+    settings = with_every_backend(settings)
     check_backends(settings.backend_names, "backends")
     outside = registered_here(settings.backend_names)
     if outside and settings.processes == "per-pass":
@@ -151,10 +161,14 @@ def measure(
     json_path: Path,
     passes: set[int] | None = None,
     started: float | None = None,
+    extra: list[tuple[int, str, int, int]] | None = None,
+    closes: bool | None = None,
 ) -> int:
-    """Run the sweep's pytest session in this process (only the passes named, if any), with
-    the dask client it needs; the run file is written to json_path. started: when the sweep
-    began (time.time()), for its progress lines. Returns pytest's status."""
+    """Run the sweep's pytest session in this process (only the passes named, if any, and an
+    extra pass's points), with the dask client it needs; the run file is written to json_path.
+    started: when the sweep began (time.time()), for its progress lines; closes: whether this
+    process closes the run (by default: it measures the last pass). Returns pytest's status."""
+    sweep = SweepPlugin(settings, journal, passes, started, extra, closes)
     with dask_client(settings.dask_scheduler):
         return pytest.main(
             [
@@ -174,33 +188,71 @@ def measure(
                 f"--benchmark-min-time={MIN_ROUND_S}",
                 f"--benchmark-json={json_path}",
             ],
-            plugins=[SweepPlugin(settings, journal, passes, started)],
+            plugins=[
+                sweep,
+                RunFile(settings, journal, sweep.state, sweep.closes, sweep.point_cores),
+            ],
         )
 
 
 def measure_pass_by_pass(settings: Settings, journal: Journal, json_path: Path) -> int:
-    """Each pass in a fresh process, one after another, all writing to the journal; the
-    last one writes the run file. Returns the first status that is not OK, else OK."""
+    """Each pass in a fresh process, one after another, all writing to the journal; then, with
+    --until, extra passes where a point is not yet known well enough, and a process that
+    closes the run. The process that closes writes the run file. Returns the first status
+    that is not OK, else OK."""
     settings_path = json_path.with_name("settings.json")
     settings_path.write_text(json.dumps(settings.as_dict()))
     started = time.time()
+    child = [sys.executable, "-m", "bench.harness.pass_process", str(settings_path)]
+    child += [str(journal.path), str(json_path), str(started)]
+    closes_last_pass = settings.until is None
     for pass_number in range(1, settings.passes + 1):
-        last = pass_number == settings.passes  # closes the run: it writes the run file
-        if not last and not left_in_pass(settings, journal, pass_number):
+        last = pass_number == settings.passes and closes_last_pass
+        if not last and not left(settings.points(), journal, pass_number):
             continue  # finished before an interruption: nothing of it to measure again
-        command = [sys.executable, "-m", "bench.harness.pass_process", str(settings_path)]
-        command += [str(journal.path), str(pass_number), str(json_path), str(started)]
-        status = run_child(command)
+        status = run_child([*child, "--pass", str(pass_number), *(["--closes"] if last else [])])
         if status != pytest.ExitCode.OK:
             return status
-    return pytest.ExitCode.OK
+    if closes_last_pass:
+        return pytest.ExitCode.OK
+    for pass_number in range(settings.passes + 1, settings.max_passes + 1):
+        points = until_pass(settings, pass_medians(journal), pass_number)
+        if not points:
+            break
+        print(f"--until {settings.until:g}: pass {pass_number} at {len(points)} point(s)")
+        if not left(points, journal, pass_number):
+            continue
+        points_path = json_path.with_name(f"pass-{pass_number}.json")
+        points_path.write_text(json.dumps(points))
+        status = run_child([*child, "--pass", str(pass_number), "--points", str(points_path)])
+        if status != pytest.ExitCode.OK:
+            return status
+    return run_child([*child, "--closes"])
 
 
-def left_in_pass(settings: Settings, journal: Journal, pass_number: int) -> bool:
-    """Whether the journal lacks a point of this pass (read again: children write to it)."""
-    finished = Journal.resume(journal.path, journal.header).entries.values()
-    done = {tuple(entry["point"]) for entry in finished if entry.get("point") is not None}
-    return any(p[0] == pass_number and p not in done for p in settings.points())
+def finished_points(journal: Journal) -> list[dict]:
+    """The journal's entries of points (read again: children write to it)."""
+    entries = Journal.resume(journal.path, journal.header).entries.values()
+    return [entry for entry in entries if entry.get("point") is not None]
+
+
+def left(points: list[tuple], journal: Journal, pass_number: int) -> bool:
+    """Whether the journal lacks one of these points in this pass."""
+    done = {tuple(entry["point"]) for entry in finished_points(journal)}
+    return any(p[0] == pass_number and p not in done for p in points)
+
+
+def pass_medians(journal: Journal) -> dict[tuple[str, int, int], list[float]]:
+    """Each measured point's median step in each pass so far, in pass order."""
+    measured = sorted(
+        (tuple(entry["point"]), entry["benchmark"]["stats"]["median"])
+        for entry in finished_points(journal)
+        if entry.get("benchmark")
+    )
+    medians: dict[tuple[str, int, int], list[float]] = {}
+    for (_, backend, m, n_x), median in measured:
+        medians.setdefault((backend, m, n_x), []).append(median)
+    return medians
 
 
 def run_child(command: list[str]) -> int:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..analysis.speedups import interval
+from ..intervals import interval
 
 ALL = "all backends"
 THRESHOLD = 1.05
@@ -82,7 +82,7 @@ def judge(
 
 def cell_intervals(pairs: pd.DataFrame) -> pd.DataFrame:
     """Per cell: geometric-mean ratio head/base with its two-sided 95% t interval (the
-    sweep's speedup interval, ``analysis.speedups.interval``, of head against base)."""
+    sweep's speedup interval, ``bench.intervals.interval``, of head against base)."""
     rows = []
     for (backend, m, n_x), group in pairs.groupby(["backend", "m", "n_x"], sort=False):
         ratio, low, high = interval(group["head_s"], group["base_s"])

@@ -11,17 +11,9 @@ from pathlib import Path
 from ..analysis.speedups import with_speedups
 from ..analysis.verdicts import CLAIMS, Judged, judge_run, verdict_document
 from ..results import Run, write_atomic
+from ..settings import DEFAULT_REFERENCE, reference_for
 from .markdown import build
 from .page import write_page
-
-DEFAULT_REFERENCE = "two_loop"
-
-
-def reference_for(backends: list[str], asked: str | None) -> str:
-    """The reference asked for, else two_loop, else the first backend run."""
-    if asked is not None:
-        return asked
-    return DEFAULT_REFERENCE if DEFAULT_REFERENCE in backends else backends[0]
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from ..analysis.lecture import LECTURE_MS, lecture_table
-from ..analysis.speedups import speedups
+from ..analysis.speedups import reference_widths, speedups
 from ..analysis.verdicts import COURSE_BASELINE, Judged, Verdict
 from ..cost_model import CostModel
 from ..readme import ReadmeError, replace_section
@@ -61,11 +61,7 @@ def conditions(run: Run) -> str:
             "The run did not record what else the machine ran (made before the harness measured "
             "it), so it cannot count as a quiet reference run."
         )
-    waited = (
-        " (each point waited for it: --wait-for-quiet)"
-        if run.settings.get("wait_for_quiet")
-        else ""
-    )
+    waited = " (each point waited for it: --wait-for-quiet)" if run.settings.wait_for_quiet else ""
     if run.busy_points:
         return (
             f"Measured beside other work at {run.busy_points} of {len(run.measured)} points "
@@ -81,12 +77,28 @@ def conditions(run: Run) -> str:
     )
 
 
+def _passes(run: Run) -> str:
+    """How many passes each point had: the settings', or as many as --until needed."""
+    if run.settings.until is None:
+        return f"{run.settings.passes} pass(es)"
+    reference = run.settings.reference_backend
+    widths = reference_widths(run.table, reference)
+    known = int((widths <= run.settings.until).sum())
+    most = int(run.table["passes"].max())
+    return (
+        f"{run.settings.passes} to {most} passes (`--until {run.settings.until:g}`: more passes "
+        f"where a speedup over {reference} was not yet known to {run.settings.until:g}x, its 95% "
+        f"interval's high over low, at most {run.settings.max_passes}; {known} of "
+        f"{len(widths)} speedups reached it)"
+    )
+
+
 def answer_lines(judged: Judged) -> list[str]:
     run, verdicts = judged.run, judged.verdicts
     points = int((run.table["status"] == Status.MEASURED).sum())
     lines = [
         f"From `{run.source}`: {run.label}; {points} points measured, each in "
-        f"{run.settings.get('passes', 1)} pass(es) spread over the run. Speedups are medians "
+        f"{_passes(run)} spread over the run. Speedups are medians "
         "with 95% intervals; a point **holds** when its whole interval lies inside the reading "
         '("~Nx": N/2 to 2N; "at least Nx"), **fails** when all of it lies outside. '
         + conditions(run),

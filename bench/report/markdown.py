@@ -34,6 +34,7 @@ from ..analysis.verdicts import (
     size_where_claim_holds,
 )
 from ..cost_model import CostModel
+from ..machine_facts import shown
 from ..results import ROOF_POINT, DataSource, ResultsError, Run, Status, write_atomic
 from ..units import format_rate, format_ratio, format_seconds, markdown_table
 from . import charts
@@ -142,49 +143,22 @@ def runs_section(every: list[Judged]) -> list[str]:
 
 def machine_section(run: Run) -> list[str]:
     facts = run.facts
-    blas = facts["blas"] or [{}]
-    bandwidth = facts.get("read_bandwidth") or {}
     rows = [
-        (
-            "CPU",
-            f"{run.cpu}, {facts['cpu_count']} cores, SIMD: "
-            f"{', '.join(facts.get('cpu_simd', [])) or '?'}",
-        ),
+        ("CPU", f"{run.cpu}, {shown(facts, 'cpu_count')}, {shown(facts, 'cpu_simd')}"),
         ("Last-level cache", _cache_text(run)),
-        (
-            "Python, numpy, numba",
-            f"{facts.get('python', '?')}, "
-            + ", ".join(f"{k} {v}" for k, v in facts.get("versions", {}).items()),
-        ),
-        (
-            "BLAS",
-            "; ".join(
-                f"{b.get('library')} ({b.get('internal_api')} {b.get('version')}, "
-                f"{b.get('architecture')} kernel, {b.get('num_threads')} thread(s))"
-                for b in blas
-            ),
-        ),
+        ("Python, numpy, numba", f"{shown(facts, 'python')}, {shown(facts, 'versions')}"),
+        ("BLAS", shown(facts, "blas")),
         (
             "Threads (BLAS and numba)",
-            f"{facts.get('threads_requested', '?')} requested; numba "
-            f"{facts.get('numba_threads', '?')}",
+            f"{shown(facts, 'threads_requested')}; {shown(facts, 'numba_threads')}",
         ),
         (
             "Threads used (CPU time / wall time)",
             thread_check(run.table, run.threads) or "not measured",
         ),
-        (
-            "Memory read bandwidth",
-            f"{format_rate(bandwidth.get('one_thread_Bps'))} on 1 thread, "
-            f"{format_rate(bandwidth.get('all_threads_Bps'))} on "
-            f"{bandwidth.get('threads', '?')}",
-        ),
+        ("Memory read bandwidth", shown(facts, "read_bandwidth")),
         ("Other work on the machine", conditions(run)),
-        (
-            "Environment",
-            ", ".join(f"`{k}={v}`" for k, v in facts.get("environment", {}).items())
-            or "no BLAS, OpenMP, numba or malloc variables set",
-        ),
+        ("Environment", shown(facts, "environment")),
         (
             "Run",
             f"{run.document.get('datetime', '?')}, commit "

@@ -113,10 +113,7 @@ def test_a_run_writes_json_csv_report_and_a_summary(tmp_path):
 
 
 def harness_points(run):
-    from bench.harness.settings import Settings
-
-    settings = {k: tuple(v) if isinstance(v, list) else v for k, v in run.settings.items()}
-    return Settings(**settings).points()
+    return run.settings.points()
 
 
 def test_a_failed_sweep_leaves_previous_results_untouched(tmp_path, monkeypatch, capsys):

@@ -31,7 +31,7 @@ def pass_medians(run, backend, m, n_x):
 def test_one_row_per_point_measured_or_skipped(run):
     table = run.table
     gradient = [b for b in run.document["benchmarks"] if b["group"] is None]
-    passes = run.settings["passes"]
+    passes = run.settings.passes
     assert len(gradient) == passes * 7  # each measured point once per pass
     assert len(table) == len(gradient) // passes + len(run.document["lrbench"]["skipped"]) == 16
     assert (table.loc[table["status"] == "measured", "passes"] == passes).all()
@@ -71,7 +71,7 @@ def test_derived_numbers(run):
     assert run.dtype == "float64" and run.itemsize == 8 and run.threads == 1
     assert run.bandwidth_Bps == probe["one_thread_Bps"]
     assert (
-        replace(run, settings=run.settings | {"threads": 2}).bandwidth_Bps
+        replace(run, settings=replace(run.settings, threads=2)).bandwidth_Bps
         == (probe["all_threads_Bps"])
     )
     level, size = run.last_level_cache
@@ -82,7 +82,7 @@ def test_derived_numbers(run):
     assert unprobed.cache_bytes == size
     assert run.label == f"{run.cpu}, float64, 1 thread(s)"
     assert run.cpu.startswith(run.facts["cpu_model"])
-    float32 = replace(run, settings=run.settings | {"dtype": "float32"})
+    float32 = replace(run, settings=replace(run.settings, dtype="float32"))
     assert float32.itemsize == 4
 
 
@@ -136,7 +136,7 @@ def test_runs_that_cannot_be_compared_say_why(run):
         ({"dtype": "float32"}, "dtype float64 against float32"),
         ({"threads": 2}, "threads 1 against 2"),
     ):
-        other = replace(run, settings=run.settings | settings, source="other")
+        other = replace(run, settings=replace(run.settings, **settings), source="other")
         with pytest.raises(ResultsError, match=f"cannot be compared: {message}"):
             run.check_comparable(other)
     with pytest.raises(ResultsError, match="schema version 2 against 1"):

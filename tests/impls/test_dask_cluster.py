@@ -176,7 +176,7 @@ def test_a_sweep_runs_the_dask_backend_on_a_deployed_cluster_and_says_so(
     done = subprocess.run(command, capture_output=True, text=True, timeout=150)
     assert done.returncode == 0, done.stderr[-3000:]
     run = Run.load(tmp_path / "results" / "latest.json")
-    assert run.settings["dask_scheduler"] == deployed_cluster.address
+    assert run.settings.dask_scheduler == deployed_cluster.address
     table = run.table.set_index("backend")
     assert table.loc["dask", "status"] == "measured"
     assert table.loc["dask", "data_source"] == "cluster"

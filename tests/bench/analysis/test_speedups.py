@@ -3,9 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
-from bench.analysis.speedups import interval, speedup_summary, speedups, with_speedups
+from bench.analysis.speedups import speedup_summary, speedups, with_speedups
 from bench.results import Run, write_atomic
 from tests.bench.damaged import FIXTURES, RUN
 
@@ -72,21 +71,6 @@ def test_speedup_summary_has_one_row_per_point(run):
     assert list(summary.index) == [(10, 1), (100, 10)]
     assert list(summary.columns) == ["two_loop", "one_loop", "vectorized", "numba"]
     assert summary.loc[(10, 1), "two_loop"] == 1
-
-
-def test_interval_is_students_t_on_the_passes_log_speedups():
-    reference, own = [2.0, 2.2, 1.9], [0.01, 0.01, 0.011]
-    logs = np.log(np.array(reference) / np.array(own))
-    half = stats.t.ppf(0.975, df=2) * logs.std(ddof=1) / np.sqrt(3)
-    speedup, low, high = interval(reference, own)
-    assert speedup == pytest.approx(np.exp(logs.mean()))
-    assert (low, high) == pytest.approx((np.exp(logs.mean() - half), np.exp(logs.mean() + half)))
-
-
-def test_identical_passes_and_single_passes():
-    assert interval([2.0, 2.0], [1.0, 1.0]) == (2.0, 2.0, 2.0)
-    speedup, low, high = interval([3.0], [1.0])
-    assert speedup == pytest.approx(3.0) and np.isnan(low) and np.isnan(high)
 
 
 def test_every_speedup_carries_its_interval(run):

@@ -1,10 +1,12 @@
 """The planner's budget and memory decisions, predictions and progress: nothing is timed."""
 
+from dataclasses import replace
+
 import pytest
 
 import impls
-from bench.harness.planner import Planner, bytes_needed, pedantic_rounds
-from bench.harness.settings import PRESETS
+from bench.harness.planner import Planner, bytes_needed, pedantic_rounds, until_pass
+from bench.harness.settings import build_settings
 from bench.results import DataSource, Status
 from bench.units import clock
 
@@ -17,7 +19,7 @@ def reason_line(plan: Planner, *point) -> str | None:
 
 @pytest.fixture
 def plan():
-    return Planner(PRESETS["quick"], available=lambda: 1 << 30)  # 1 GiB
+    return Planner(build_settings("quick"), available=lambda: 1 << 30)  # 1 GiB
 
 
 def test_first_point_of_a_backend_always_runs(plan):
@@ -44,7 +46,7 @@ def test_point_over_budget_is_skipped_with_its_prediction(plan):
 
 
 def test_a_skip_says_its_status_apart_from_why():
-    status, why = Planner(PRESETS["quick"], available=lambda: 1 << 20).skip(
+    status, why = Planner(build_settings("quick"), available=lambda: 1 << 20).skip(
         "vectorized", 100_000, 1000, None
     )
     assert status is Status.MEMORY
@@ -125,7 +127,7 @@ def test_a_resumed_sweep_replays_what_an_earlier_process_found(plan):
 
 def test_the_memory_guard_reads_what_is_available_when_a_point_is_first_decided():
     room = [2 << 30]
-    plan = Planner(PRESETS["quick"], available=lambda: room[0])
+    plan = Planner(build_settings("quick"), available=lambda: room[0])
     big = ("vectorized", 100_000, 1000)  # 0.8 GB of X
     assert plan.fits_memory(*big)
     room[0] = 1 << 20  # the machine filled up: a point decided stays decided (passes agree)
@@ -136,5 +138,47 @@ def test_the_memory_guard_reads_what_is_available_when_a_point_is_first_decided(
 
 
 def test_what_the_sweep_holds_counts_as_room_for_a_new_problem():
-    plan = Planner(PRESETS["quick"], available=lambda: 0, held=lambda: 4 << 30)
+    plan = Planner(build_settings("quick"), available=lambda: 0, held=lambda: 4 << 30)
     assert plan.fits_memory("vectorized", 100_000, 1000)
+
+
+def until_settings(**changes):
+    settings = build_settings("quick", m="10,20", nx="1", backends="two_loop,vectorized,numba")
+    return replace(settings, passes=2, until=1.1, max_passes=4, **changes)
+
+
+def test_until_measures_again_every_backend_at_a_size_where_a_speedup_is_still_wide():
+    settings = until_settings()
+    medians = {
+        ("two_loop", 10, 1): [1.0, 1.0],
+        ("vectorized", 10, 1): [0.1, 0.15],  # its speedup: 10x, then 6.7x: far from 1.1x known
+        ("numba", 10, 1): [0.2, 0.2],
+        ("two_loop", 20, 1): [2.0, 3.0],  # each time moved, the speedups did not: known
+        ("vectorized", 20, 1): [0.2, 0.3],
+    }
+    extra = until_pass(settings, medians, 3)
+    assert sorted(extra) == [(3, b, 10, 1) for b in ("numba", "two_loop", "vectorized")]
+    assert extra == settings.at_size(3, 10, 1, ("two_loop", "vectorized", "numba"))
+    # Against numba instead, vectorized's speedup is as wide; at m=20 numba was not measured.
+    assert sorted(until_pass(replace(settings, reference="numba"), medians, 3)) == sorted(extra)
+
+
+def test_until_stops_when_every_speedup_is_known_or_at_the_most_passes():
+    settings = until_settings()
+    wide = {("two_loop", 10, 1): [1.0] * 4, ("vectorized", 10, 1): [0.1, 0.15, 0.1, 0.14]}
+    assert until_pass(settings, wide, 5) == []  # max_passes 4
+    assert until_pass(replace(settings, until=None), wide, 5) == []
+    # A size left alone in pass 3 is not taken up again: its speedups have not changed since.
+    assert until_pass(settings, {k: v[:2] for k, v in wide.items()}, 4) == []
+    # Without its reference measured (skipped for budget), a size has nothing to narrow.
+    assert until_pass(settings, {("vectorized", 10, 1): [0.1, 0.15]}, 3) == []
+
+
+def test_an_extra_pass_counts_its_own_points_not_those_of_extra_passes_before_it():
+    plan = Planner(until_settings(), available=lambda: 1 << 30)
+    plan.extra = [(4, "two_loop", 10, 1), (4, "vectorized", 10, 1)]
+    bench = {"stats": {"median": 0.5}}
+    for point in [(1, "two_loop", 10, 1), (3, "two_loop", 10, 1), (4, "two_loop", 10, 1)]:
+        plan.replay({"point": list(point), "benchmark": bench})
+    assert plan.total == len(plan.settings.points()) + 2 and plan.done == 2
+    assert plan.left()[-1] == (4, "vectorized", 10, 1)

@@ -6,7 +6,7 @@ import numba
 import pytest
 
 from bench.harness import roof
-from bench.harness.settings import PRESETS
+from bench.harness.settings import build_settings
 from bench.results import ROOF_PARTS, ROOF_POINT, ROOF_PROBE
 
 
@@ -29,10 +29,10 @@ def test_the_threads_a_sweep_set_are_kept():
 
 def test_a_sweep_without_the_roof_point_or_a_compiled_backend_makes_no_study():
     said = []
-    quick = PRESETS["quick"]
+    quick = build_settings("quick")
     assert ROOF_POINT not in quick.sizes()
     assert roof.study_for(quick, said.append) is None
-    default = PRESETS["default"]
+    default = build_settings("default")
     assert roof.study_for(replace(default, backends=("vectorized",)), said.append) is None
     assert said == []
 
@@ -40,7 +40,7 @@ def test_a_sweep_without_the_roof_point_or_a_compiled_backend_makes_no_study():
 def test_a_machine_short_of_memory_is_told_why_there_is_no_study(monkeypatch):
     monkeypatch.setattr(roof.psutil, "virtual_memory", lambda: type("M", (), {"available": 10}))
     said = []
-    assert roof.study_for(PRESETS["default"], said.append) is None
+    assert roof.study_for(build_settings("default"), said.append) is None
     (message,) = said
     assert message.startswith("roof study left out: it needs 1.5 GiB")
 

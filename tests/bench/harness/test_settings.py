@@ -28,12 +28,18 @@ def test_presets_are_the_documented_grids():
     assert len(PRESETS["full"].m) > len(PRESETS["default"].m)
     for name, sweep in PRESETS.items():
         if name != "out-of-core":
-            assert sweep.backend_names == tuple(impls.BACKENDS) and sweep.threads == 1
+            assert sweep.backends is None and sweep.threads == 1  # None: every backend
+            assert build_settings(name).backend_names == tuple(impls.BACKENDS)
     assert PRESETS["out-of-core"].backends == ("vectorized", "numba_fused", "dask")
 
 
+def test_settings_that_name_no_backend_yet_say_so_before_they_are_swept():
+    with pytest.raises(ValueError, match="name no backends yet"):
+        PRESETS["quick"].points()
+
+
 def test_every_pass_runs_every_point_smallest_problems_first():
-    settings = PRESETS["default"]
+    settings = build_settings("default")
     points = settings.points()
     assert len(points) == 6 * 5 * len(impls.BACKENDS) * settings.passes
     passes = [p for p, *_ in points]
@@ -63,7 +69,7 @@ def test_settings_are_recorded_with_the_backends_named():
     recorded = settings.as_dict()
     assert recorded["backends"] == ["numba", "vectorized"] and recorded["threads"] == 2
     assert recorded["m"] == (5, 50) and recorded["dtype"] == "float64"
-    assert PRESETS["quick"].as_dict()["backends"] == list(impls.BACKENDS)
+    assert build_settings("quick").as_dict()["backends"] == list(impls.BACKENDS)
 
 
 def test_user_options_replace_the_preset():
@@ -93,6 +99,12 @@ def test_user_options_replace_the_preset():
         (dict(budget=0.0), "--budget: must be a positive number"),
         (dict(budget=float("nan")), "--budget: must be a positive number"),
         (dict(passes=0), "--passes: must be a positive integer"),
+        (dict(until=1.0), r"--until: a width above 1 \(the 95% interval's high over low"),
+        (dict(until=1.1, passes=1), "--until: needs at least 2 passes"),
+        (dict(until=1.1, processes="one"), "--until: its extra passes run in fresh processes"),
+        (dict(until=1.1, stores="always"), "--until: not with stores"),
+        (dict(until=1.1, passes=4, max_passes=3), "--max-passes: at least the 4 passes; got 3"),
+        (dict(max_passes=5), "--max-passes: goes with --until WIDTH"),
     ],
 )
 def test_bad_options_are_named(options, message):
@@ -115,3 +127,11 @@ def test_store_options_replace_the_presets():
     assert build_settings("full").stores == "beyond-memory"
     sweep = build_settings("quick", stores="always", store_dir="/tmp/s", keep_stores=True)
     assert (sweep.stores, sweep.store_dir, sweep.keep_stores) == ("always", "/tmp/s", True)
+
+
+def test_until_keeps_the_passes_and_caps_the_extra_ones():
+    settings = build_settings("quick", until=1.1)
+    assert (settings.passes, settings.until, settings.max_passes) == (7, 1.1, 10)
+    assert build_settings("quick", passes=12, until=1.1).max_passes == 12
+    assert build_settings("quick", passes=3, until=1.2, max_passes=5).max_passes == 5
+    assert build_settings("quick").until is None

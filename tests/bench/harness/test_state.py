@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from bench.harness.settings import PRESETS
+from bench.harness.settings import build_settings
 from bench.harness.state import SweepState
 from bench.results import DataSource
 
@@ -14,7 +14,7 @@ from bench.results import DataSource
 def store_state(tmp_path):
     def make(stores: str, **changes) -> SweepState:
         settings = replace(
-            PRESETS["quick"], stores=stores, store_dir=str(tmp_path / "stores"), **changes
+            build_settings("quick"), stores=stores, store_dir=str(tmp_path / "stores"), **changes
         )
         return SweepState(settings, available=lambda: 1 << 30)
 

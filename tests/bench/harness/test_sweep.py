@@ -15,7 +15,10 @@ from bench.__main__ import main as bench_main
 from bench.analysis.roofline import roofline
 from bench.analysis.speedups import speedups
 from bench.analysis.threads import MARGIN
-from bench.harness.settings import Settings, build_settings
+from bench.harness.settings import build_settings
+from bench.machine_facts import undeclared
+from bench.report.answer import answer_lines
+from bench.settings import Settings
 
 REPO = Path(__file__).parents[3]
 
@@ -51,8 +54,9 @@ def test_a_backend_registered_outside_impls_is_swept_analysed_reported_and_chart
         "quick", m="30,300", nx="3,30", backends="two_loop,tanh_numpy", passes=2
     )
     run = harness.run(settings)
-    assert run.settings["backends"] == ["two_loop", "tanh_numpy"]
+    assert run.settings.backends == ("two_loop", "tanh_numpy")
     assert set(run.measured["backend"]) == {"two_loop", "tanh_numpy"}
+    assert undeclared(run.facts) == []  # the sweep's probes write only declared facts
     assert run.backends["tanh_numpy"] == {
         "description": "σ through tanh, from a test",
         "passes_over_x": 3,
@@ -148,27 +152,39 @@ def test_the_dask_backend_reads_stores_from_disk_and_the_run_says_where_data_cam
     assert (tmp_path / "plots" / "out_of_core.png").stat().st_size > 1000
 
 
-def test_passes_in_fresh_processes_follow_what_the_first_pass_decided(tmp_path):
+@pytest.mark.timeout(180)  # five processes: two passes, one extra, and the one that closes
+def test_passes_in_fresh_processes_follow_the_first_and_until_adds_passes_where_wide(capsys):
     # A budget (3 ms) that two_loop's larger point is predicted over in pass 1 (about 6 ms,
-    # 100 times its 60 µs at m=30), and vectorized's is not (about 1 ms).
-    settings = build_settings("quick", m="30,3000", nx="30", backends="two_loop,vectorized")
-    settings = replace(settings, budget_s=3e-3, passes=2, lecture=False)
+    # 100 times its 60 µs at m=30), and vectorized's is not (about 1 ms). At m=30 the speedup
+    # is wider than --until's 1.000001x after two passes, so both its points get a third; at
+    # m=3000 two_loop, the reference, was skipped: nothing to narrow there.
+    settings = build_settings(
+        "quick", m="30,3000", nx="30", backends="two_loop,vectorized", until=1.000001
+    )
+    settings = replace(settings, budget_s=3e-3, passes=2, max_passes=3, lecture=False)
     assert settings.processes == "per-pass"
     run = harness.run(settings)
     table = run.table.set_index(["backend", "m"])
     assert table.loc[("two_loop", 3000), "status"] == "skipped-budget"
+    assert table.loc[("two_loop", 30), "passes"] == table.loc[("vectorized", 30), "passes"] == 3
     assert table.loc[("vectorized", 3000), "passes"] == 2
+    assert "--until 1: pass 3 at 2 point(s)" in capsys.readouterr().out
     gradient = [b["params"] for b in run.document["benchmarks"] if b["group"] is None]
     measured = {(params["backend"], params["m"]) for params in gradient}
     assert ("two_loop", 3000) not in measured
-    assert run.table["others_cpu"].dropna().ge(0).all() and run.neighbours["points"] == 6
+    assert run.table["others_cpu"].dropna().ge(0).all() and run.neighbours["points"] == 8
+    # The process that closes the run measured the probes and the calibration's last window.
+    assert run.bandwidth_Bps > 0 and len(run.calibration) == 2
+    answer = "\n".join(answer_lines(report.judge_run(run)))
+    assert "each in 2 to 3 passes (`--until 1`: more passes where a speedup over two_loop" in answer
+    assert "at most 3; 0 of 1 speedups reached it)" in answer
 
 
 def test_a_backend_registered_here_keeps_every_pass_in_this_process(outside_backend, capsys):
     settings = build_settings("quick", m="30", nx="3", backends="tanh_numpy", passes=1)
     run = harness.run(replace(settings, lecture=False))
     assert "Every pass runs in this process: tanh_numpy exist only here." in capsys.readouterr().out
-    assert run.settings["processes"] == "one"
+    assert run.settings.processes == "one"
 
 
 def _gradient_with_db_off(w, b, data):

@@ -67,7 +67,7 @@ def test_the_cache_lines_sit_at_the_cache_sizes_in_elements_of_the_runs_dtype(ru
 def _with(run, **settings):
     from dataclasses import replace
 
-    return replace(run, settings=run.settings | settings)
+    return replace(run, settings=replace(run.settings, **settings))
 
 
 def _is_vertical(line) -> bool:
@@ -209,7 +209,7 @@ def with_neighbours(run: Run, busy_benchmarks: set[int]) -> Run:
     """The run as if each point had recorded what else ran; the benchmarks named were busy."""
     import copy
 
-    from bench.harness.plugin import neighbour_facts
+    from bench.harness.run_file import neighbour_facts
 
     document = copy.deepcopy(run.document)
     for index, bench in enumerate(document["benchmarks"]):
