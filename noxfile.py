@@ -30,6 +30,9 @@ REPORTED_RUNS = (
     # the quiet Intel VM: how well two runs agree under each design (issue 20).
     *(f"results/machines/intel-xeon/quick-run{i}.json" for i in (1, 2)),
     *(f"results/machines/intel-xeon/quick-one-process-run{i}.json" for i in (1, 2)),
+    # Two quick sweeps with --until 1.15 --max-passes 14 (216736b, quiet): every size took all
+    # 14 passes; narrower intervals than 7 passes give, and how well they agree (issue 20).
+    *(f"results/machines/intel-xeon/quick-until-run{i}.json" for i in (1, 2)),
     "results/machines/amd-epyc-avx512/float64.json",
     "results/machines/amd-epyc-avx512/float32.json",
     "results/machines/amd-epyc-avx512/threads2.json",

@@ -12,7 +12,8 @@ scenario alike:
 
 After every check the results so far are written to ``--out`` (a JSON file),
 so a long session can be stopped and still counts. ``--table`` prints the
-Markdown table from that file; ``--readme`` writes it into the README.
+Markdown table from that file, or from several (one per machine);
+``--readme`` writes them into the README.
 """
 
 import argparse
@@ -31,7 +32,7 @@ from ..results import write_atomic
 from . import ab
 
 OUT = Path("results/regress-trials.json")
-START = "<!-- trials:start: written by `nox -s trials` from results/regress-trials.json -->"
+START = "<!-- trials:start: written by `nox -s trials -- --table FILE... --readme README.md` -->"
 END = "<!-- trials:end -->"
 # One check takes one to two minutes here; one past this is hung, and is counted as an error.
 CHECK_TIMEOUT_S = 1200
@@ -164,7 +165,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--out", type=Path, default=OUT, help="the trials' results (default: %(default)s)"
     )
     parser.add_argument(
-        "--table", action="store_true", help="print the table from --out; measure nothing"
+        "--table",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="print a table from each of these trials' files (none named: --out), one after "
+        "another; measure nothing",
     )
     parser.add_argument(
         "--readme", type=Path, help="with --table: write the table into this README's markers"
@@ -172,7 +178,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.aa_runs < 1 or args.runs < 1:
         parser.error("--aa-runs and --runs must be at least 1")
-    if args.readme and not args.table:
+    if args.readme and args.table is None:
         parser.error("--readme goes with --table")
     args.argv = argv
     return args
@@ -181,10 +187,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        if not args.table:
+        if args.table is None:
             return run_trials(args)
-        document = json.loads(args.out.read_text())
-        lines = table(document)
+        lines = []
+        for path in args.table or [args.out]:
+            lines += [*([""] if lines else []), *table(json.loads(path.read_text()))]
         if args.readme:
             replace_section(args.readme, START, END, lines)
         print("\n".join(lines))

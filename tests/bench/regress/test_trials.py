@@ -65,6 +65,15 @@ def test_table_goes_between_the_readme_markers(monkeypatch, tmp_path):
     text = readme.read_text()
     assert "old" not in text and "| A/A (no change) | 1 | 0 false alarms |" in text
     assert text.endswith(f"{trials.END}\nafter\n")
+    # One table per trials' file named (one per machine), in the order named.
+    other = tmp_path / "other.json"
+    document = json.loads(out.read_text())
+    document["context"]["cpu"] = "Other CPU"
+    other.write_text(json.dumps(document))
+    assert trials.main(["--table", str(out), str(other), "--readme", str(readme)]) == 0
+    text = readme.read_text()
+    assert text.count("| A/A (no change) | 1 |") == 2
+    assert text.index(document["context"]["started"][:10]) < text.index("Other CPU")
     readme.write_text("no markers\n")
     with pytest.raises(ReadmeError, match="lacks the markers"):
         trials.replace_section(readme, trials.START, trials.END, [])
