@@ -5,6 +5,7 @@ looked; and the table the README and the report page show. Written by
 ``python -m bench.regress.trials``; read here, measuring nothing.
 """
 
+import math
 import statistics
 from collections import Counter
 
@@ -64,4 +65,33 @@ def table(document: dict) -> list[str]:
             f"| {row['scenario']} | {row['checks']} | {row['alarms']} {kind} | {rate} | "
             f"{row['median_ratio']:.3f}x | {named or '–'} | {row['longest_s']:.0f} s |"
         )
+    offsets = aa_offsets(document)
+    if offsets:
+        lines += [
+            "",
+            "A/A, one check's first-phase head/base ratio per test (lowest to highest; standard "
+            "deviation of its logarithm), with nothing changed: "
+            + ", ".join(
+                f"{test} {low:.2f}x-{high:.2f}x ({spread:.1%})"
+                for test, (low, high, spread) in offsets.items()
+            )
+            + ".",
+        ]
     return lines
+
+
+def aa_offsets(document: dict) -> dict[str, tuple[float, float, float]]:
+    """Per test of the A/A checks (base and head the same commit): the lowest and highest
+    head/base ratio one check's first phase measured, and the standard deviation of their
+    logarithms: how far one phase's processes move a backend with nothing changed."""
+    ratios: dict[str, list[float]] = {}
+    for outcome in document["outcomes"]:
+        if outcome["scenario"].startswith("A/A") and outcome["exit"] != 2:
+            for test, ratio in outcome["ratios"].items():
+                ratios.setdefault(test, []).append(ratio)
+    spreads = {
+        test: (min(values), max(values), statistics.stdev(map(math.log, values)))
+        for test, values in ratios.items()
+        if len(values) >= 2
+    }
+    return dict(sorted(spreads.items(), key=lambda item: -item[1][2]))
