@@ -47,11 +47,14 @@ def _median(values: list) -> float:
 def table(document: dict) -> list[str]:
     context = document["context"]
     minutes = sum(o["seconds"] for o in document["outcomes"]) / 60
+    # Trials before the pairs were counted ran one pair of workers per phase.
+    pairs = context.get("workers", 1)
     lines = [
         f"{context['cpu']}, {context['started'][:10]}: `{context['command'].strip()}` "
         f"(base `{context['base'][:12]}`; {len(document['outcomes'])} checks in {minutes:.0f} "
-        "minutes, each in fresh processes). Measured slowdown: the check's own estimate for the "
-        "slowed backend, or for all backends at once.",
+        f"minutes, each in fresh processes, {pairs} pair{'s' if pairs > 1 else ''} of workers "
+        "per phase). Measured slowdown: the check's own estimate for the slowed backend, or "
+        "for all backends at once.",
         "",
         "| scenario | checks | alarms | rate | measured slowdown (median) | failed tests "
         "(times) | longest check |",

@@ -2,8 +2,12 @@
 
 Each side runs in worker processes of its own (``worker.py``) importing
 ``impls`` from its own tree: the base from a ``git worktree`` of the base
-commit, the head from the working tree (or a worktree of ``--head``). Both
-workers are pinned to the same core while timed, with BLAS, OpenMP and numba held to one
+commit, the head from the working tree (or a worktree of ``--head``). A
+phase starts several pairs of workers (a base and a head worker each) and
+gives its rounds to them in turn, because one process can be slower than
+another for its whole life (where its data and code landed): the pairs turn
+that into spread the statistics see (``paired.py``). Every worker is pinned
+to the same core while timed, with BLAS, OpenMP and numba held to one
 thread. Each round visits every cell (backend × point) in a fresh random
 order and times base and head in alternating short batches (which side goes
 first is random too), so a drift of the machine's speed hits both sides of a
@@ -199,17 +203,24 @@ class Cell:
 
 
 @contextlib.contextmanager
-def workers(sides: list[Side]) -> Iterator[list[Worker]]:
-    """Both sides' workers, started side by side (each imports and compiles on its own core)."""
-    started: list[Worker] = []
+def workers(sides: list[Side], pairs: int = 1) -> Iterator[list[list[Worker]]]:
+    """``pairs`` pairs of workers (base, head), all started at once (they import and compile
+    on both cores before any is pinned and timed)."""
+    started: list[list[Worker]] = []
     try:
-        started.extend(Worker(side) for side in sides)
-        for worker in started:
+        for _ in range(pairs):
+            started.append([])  # appended first, so a worker that fails to start is closed too
+            started[-1].extend(Worker(side) for side in sides)
+        for worker in flat(started):
             worker.hello()
         yield started
     finally:
-        for worker in started:
+        for worker in flat(started):
             worker.close()
+
+
+def flat(pairs: list[list[Worker]]) -> list[Worker]:
+    return [worker for pair in pairs for worker in pair]
 
 
 def check_backends(pair: list[Worker], wanted: list[str] | None) -> tuple[list[str], list[str]]:
@@ -230,25 +241,27 @@ def check_backends(pair: list[Worker], wanted: list[str] | None) -> tuple[list[s
     return common, [name for name in pair[1].backends if name not in base]
 
 
-def prepare(pair: list[Worker], points: list[tuple], seed: int, dtype: str) -> list[float]:
-    """Prepare the same points on both sides; the slower side's first call per point.
+def prepare(some: list[Worker], points: list[tuple], seed: int, dtype: str) -> list[float]:
+    """Prepare the same points in every worker given; the slowest first call per point.
 
     The data are each side's ``impls.make_problem``; the weights and b are the sweep's
-    (``bench.problem``), sent to both, so the two sides and the sweep step the same problem."""
+    (``bench.problem``), sent to all, so both sides and the sweep step the same problem."""
     parameters = {n_x: weights(n_x, seed, dtype) for _, _, n_x in points}
     w = {str(n_x): parameter[0].tolist() for n_x, parameter in parameters.items()}
     b = {str(n_x): parameter[1] for n_x, parameter in parameters.items()}
-    for worker in pair:  # both at once: numba compiles in each process
+    for worker in some:  # all at once: numba compiles in each process
         worker.send("prepare", points=points, seed=seed, dtype=dtype, w=w, b=b)
-    replies = [worker.receive() for worker in pair]
-    costs = zip(points, replies[0]["cost"], replies[1]["cost"], strict=True)
-    for (name, m, n_x), base, head in costs:
-        if not np.isclose(base, head, rtol=COST_RTOL, atol=0):
-            raise CheckError(
-                f"base and head disagree at {name} m={m} n_x={n_x} (cost {base!r} against "
-                f"{head!r}): they do not compute the same step on the same data"
-            )
-    return [max(a, b) for a, b in zip(*(r["first_call_s"] for r in replies), strict=True)]
+    replies = [worker.receive() for worker in some]
+    for worker, reply in zip(some[1:], replies[1:], strict=True):
+        costs = zip(points, replies[0]["cost"], reply["cost"], strict=True)
+        for (name, m, n_x), first, other in costs:
+            if not np.isclose(first, other, rtol=COST_RTOL, atol=0):
+                raise CheckError(
+                    f"the {some[0].side.name} and the {worker.side.name} disagree at {name} "
+                    f"m={m} n_x={n_x} (cost {first!r} against {other!r}): they do not compute "
+                    "the same step on the same data"
+                )
+    return [max(calls) for calls in zip(*(r["first_call_s"] for r in replies), strict=True)]
 
 
 def slowest(pair: list[Worker], index: int, calls: int, batches: int) -> float:
@@ -257,14 +270,20 @@ def slowest(pair: list[Worker], index: int, calls: int, batches: int) -> float:
 
 
 def choose_cells(
-    pair: list[Worker], backends: list[str], seed: int, dtype: str, say: Callable[[str], None]
+    pairs: list[list[Worker]],
+    backends: list[str],
+    seed: int,
+    dtype: str,
+    say: Callable[[str], None],
 ) -> tuple[list[tuple[int, Cell]], dict[str, float]]:
-    """Two points per backend, by its speed at PROBE_POINT, as (prepared index, cell) pairs.
+    """Two points per backend, by its speed at PROBE_POINT in the first pair, as (prepared
+    index, cell) pairs; every pair prepares the same points in the same order.
 
     Also returns each backend's first call (numba compiles there), reported apart.
     """
+    pair = pairs[0]
     probes = [(name, *PROBE_POINT) for name in backends]
-    first_call_s = prepare(pair, probes, seed, dtype)
+    first_call_s = prepare(flat(pairs), probes, seed, dtype)
     probe_s = [slowest(pair, index, calls=1, batches=3) for index in range(len(probes))]
     wanted = [
         (name, m, n_x)
@@ -272,7 +291,7 @@ def choose_cells(
         for m, n_x in (FAST_POINTS if seconds <= FAST_CALL_S else SLOW_POINTS)
     ]
     extra = [point for point in wanted if point not in probes]
-    prepare(pair, extra, seed, dtype)
+    prepare(flat(pairs), extra, seed, dtype)
     prepared = probes + extra
     cells = []
     for point in wanted:
@@ -287,17 +306,20 @@ def choose_cells(
 
 
 def rounds(
-    pair: list[Worker],
+    pairs: list[list[Worker]],
     cells: list[tuple[int, Cell]],
     count: int,
     rng: np.random.Generator,
     say: Callable[[str], None],
     phase: str,
 ) -> pd.DataFrame:
-    """``count`` rounds over ``cells``: one row per round and cell, base and head seconds."""
+    """``count`` rounds over ``cells``, the pairs taking turns round by round: one row per
+    round and cell, base and head seconds and the pair that timed them."""
     rows = []
     started = time.perf_counter()
     for number in range(1, count + 1):
+        pair_index = (number - 1) % len(pairs)
+        pair = pairs[pair_index]
         for position in rng.permutation(len(cells)):
             index, cell = cells[position]
             first = int(rng.integers(2))
@@ -310,6 +332,7 @@ def rounds(
             rows.append(
                 {
                     "phase": phase,
+                    "pair": pair_index,
                     "round": number,
                     "backend": cell.backend,
                     "m": cell.m,
@@ -334,23 +357,24 @@ def measure(
     rng: np.random.Generator,
     say: Callable[[str], None],
     phase: str,
+    pairs: int = 1,
 ) -> tuple[pd.DataFrame, dict]:
-    """Start fresh workers for both sides, choose the cells, run the rounds."""
-    with workers(sides) as pair:
-        names, new = check_backends(pair, backends)
-        cells, first_call_s = choose_cells(pair, names, seed, dtype, say)
+    """Start ``pairs`` fresh pairs of workers, choose the cells, run the rounds."""
+    with workers(sides, pairs) as started:
+        names, new = check_backends(started[0], backends)
+        cells, first_call_s = choose_cells(started, names, seed, dtype, say)
         say(
-            f"{phase}: {len(cells)} cells ({len(names)} backends × 2 points), "
-            f"{count} rounds, base and head interleaved"
+            f"{phase}: {len(cells)} cells ({len(names)} backends × 2 points), {count} rounds "
+            f"taken in turn by {pairs} pair(s) of fresh workers, base and head interleaved"
         )
         cpu = pinned_cpu()
-        for worker in pair:  # the same core for both: neither gets a faster or quieter one
+        for worker in flat(started):  # one core for all: none gets a faster or quieter one
             worker.pin(cpu)
-        table = rounds(pair, cells, count, rng, say, phase)
+        table = rounds(started, cells, count, rng, say, phase)
         context = {
             "backends": names,
             "new_in_head": new,
             "first_call_s": first_call_s,
-            "impls": {w.side.name: w.impls_path for w in pair},
+            "impls": {w.side.name: w.impls_path for w in started[0]},
         }
     return table, context

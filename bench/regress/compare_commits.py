@@ -1,9 +1,10 @@
 """python -m bench.regress --base REF: is HEAD slower than the commit REF, on this machine?
 
 Both commits' backends are timed in the same job, interleaved round by round
-(``ab.py``), and judged on the paired rounds (``paired.py``). An alarm must
-be found again by two more sets of rounds, each in fresh processes, before
-the check fails (``--confirmations``). Exit status: 0 no regression, 1
+by several pairs of fresh worker processes (``ab.py``), and judged on the
+paired rounds (``paired.py``): a slowdown must hold in most of the pairs. An
+alarm must be found again by two more phases, each with fresh processes,
+before the check fails (``--confirmations``). Exit status: 0 no regression, 1
 regression (confirmed), 2 cannot compare (unknown ref, a backend missing, a
 base that does not import, bad options).
 """
@@ -26,6 +27,7 @@ from . import ab, action_entry, paired
 
 REF_FILE = Path("results/baseline/REF")
 OUT_DIR = Path("results/regress")
+WORKER_PAIRS = 3
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -52,6 +54,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--rounds", type=int, default=15, help="interleaved rounds per phase (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=WORKER_PAIRS,
+        metavar="PAIRS",
+        help="pairs of fresh worker processes (a base and a head worker each) per phase, "
+        "taking the rounds in turn; a test fails only if most pairs see the slowdown, since "
+        "one process can be slower than another for its whole life (default: %(default)s)",
     )
     parser.add_argument(
         "--threshold",
@@ -112,6 +123,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.rounds < 3:
         parser.error(f"--rounds must be at least 3; got {args.rounds}")
+    if not 1 <= args.workers <= args.rounds // 2:
+        parser.error(
+            f"--workers must be between 1 and half of --rounds ({args.rounds // 2}), so that "
+            f"each pair times two rounds or more; got {args.workers}"
+        )
     if not args.threshold >= args.floor > 1:
         parser.error(f"need --threshold ≥ --floor > 1; got {args.threshold} and {args.floor}")
     if not 0 < args.alpha < 1:
@@ -171,6 +187,7 @@ class Check:
             self.rng,
             self.say,
             name,
+            self.args.workers,
         )
         self.context = self.context or context
         self.pairs.append(table)
@@ -239,15 +256,23 @@ def markdown(summary: dict, tests: pd.DataFrame, cells: pd.DataFrame) -> str:
         "",
         f"Head `{summary['head']}` against base `{summary['base']}` on {summary['cpu']}, "
         f"{summary['dtype']}, 1 thread; {summary['rounds']} interleaved rounds per phase, "
-        f"{summary['seconds']:.0f} s. A test fails at a slowdown ≥ {summary['threshold']}x "
-        f"whose one-sided bound excludes {summary['floor']}x.",
+        f"taken in turn by {summary['workers']} pairs of fresh workers; "
+        f"{summary['seconds']:.0f} s. A test fails at a slowdown ≥ {summary['threshold']}x, "
+        f"seen in most pairs, whose one-sided bound excludes {summary['floor']}x.",
         "",
     ]
     rows = [
-        (name, f"{row['ratio']:.3f}x", f"≥ {row['low']:.3f}x", verdict_cell(row))
+        (
+            name,
+            f"{row['ratio']:.3f}x",
+            f"≥ {row['low']:.3f}x",
+            f"{row['pairs_slower']} of {row['pairs']}",
+            verdict_cell(row),
+        )
         for name, row in tests.iterrows()
     ]
-    lines += markdown_table(("test", "head / base", "one-sided bound", "verdict"), rows, "lrr")
+    columns = ("test", "head / base", "one-sided bound", "pairs ≥ threshold", "verdict")
+    lines += markdown_table(columns, rows, "lrrr")
     shown = cells[cells["backend"].isin(regressed)] if regressed else cells
     rows = [
         (r.backend, f"{r.m:,}", f"{r.n_x:,}", format_seconds(r.base_s))
@@ -315,6 +340,7 @@ def compare(args: argparse.Namespace, repo: Path, say) -> int:
         "cpu": machine.collect(threads=1)["cpu_model"],
         "dtype": args.dtype,
         "rounds": args.rounds,
+        "workers": args.workers,
         "threshold": args.threshold,
         "floor": args.floor,
         "alpha": args.alpha,

@@ -30,6 +30,7 @@ from ..analysis.trials import table
 from ..readme import replace_section
 from ..results import write_atomic
 from . import ab
+from .compare_commits import WORKER_PAIRS
 
 OUT = Path("results/regress-trials.json")
 START = "<!-- trials:start: written by `nox -s trials -- --table FILE... --readme README.md` -->"
@@ -83,9 +84,11 @@ def commit_with_real_change(repo: Path, base: str) -> str:
         return ab.git(tree, "rev-parse", "HEAD")
 
 
-def one_check(base: str, head: str, scenario: Scenario, seed: int, out_dir: Path) -> dict:
+def one_check(
+    base: str, head: str, scenario: Scenario, seed: int, out_dir: Path, workers: int
+) -> dict:
     command = [sys.executable, "-m", "bench.regress", "--base", base, "--out-dir", str(out_dir)]
-    command += ["--head", head, "--seed", str(seed)]
+    command += ["--head", head, "--seed", str(seed), "--workers", str(workers)]
     for switch in scenario.inject:
         command += ["--inject-slowdown", switch]
     started = time.perf_counter()
@@ -117,6 +120,7 @@ def run_trials(args: argparse.Namespace) -> int:
             "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "command": "python -m bench.regress.trials " + " ".join(args.argv),
             "base": base,
+            "workers": args.workers,
         },
         "scenarios": [asdict(s) for s in plan],
         "outcomes": [],
@@ -132,7 +136,8 @@ def run_trials(args: argparse.Namespace) -> int:
                 if index >= scenario.runs:
                     continue
                 head = changed if scenario.real_change else base  # never the working tree
-                outcome = one_check(base, head, scenario, index, Path(work) / "out")
+                out_dir = Path(work) / "out"
+                outcome = one_check(base, head, scenario, index, out_dir, args.workers)
                 document["outcomes"].append({"scenario": scenario.name, "run": index} | outcome)
                 write_atomic(args.out, json.dumps(document, indent=1))
                 named = ", ".join(outcome.get("regressed", [])) or outcome.get("error", "")[-200:]
@@ -154,6 +159,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--aa-runs", type=int, default=30, help="A/A checks (default: %(default)s)")
     parser.add_argument(
         "--runs", type=int, default=10, help="checks per slowdown scenario (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=WORKER_PAIRS,
+        metavar="PAIRS",
+        help="the check's pairs of worker processes per phase (default: %(default)s)",
     )
     parser.add_argument(
         "--only",
@@ -178,6 +190,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.aa_runs < 1 or args.runs < 1:
         parser.error("--aa-runs and --runs must be at least 1")
+    if args.workers < 1:
+        parser.error(f"--workers must be at least 1; got {args.workers}")
     if args.readme and args.table is None:
         parser.error("--readme goes with --table")
     args.argv = argv

@@ -9,6 +9,7 @@ import json
 import subprocess
 import textwrap
 
+import pandas as pd
 import pytest
 
 from bench.regress import ab, compare_commits
@@ -47,7 +48,7 @@ TOY = textwrap.dedent(
                  for name in {names}}}
     '''
 )
-LOOSE = ["--threshold", "1.5", "--floor", "1.3", "--rounds", "4"]
+LOOSE = ["--threshold", "1.5", "--floor", "1.3", "--rounds", "4", "--workers", "2"]
 
 
 def git(repo, *args):
@@ -103,6 +104,13 @@ def test_same_commit_is_no_regression_and_base_code_comes_from_its_own_tree(
     base_impls = summary["impls"]["base"]
     assert base_impls.endswith("impls/__init__.py") and str(repo) not in base_impls
     assert not list(repo.glob("lrbench-*"))  # the worktrees are gone
+    assert summary["workers"] == 2
+
+
+def test_the_pairs_of_workers_take_the_rounds_in_turn(run_check, tmp_path):
+    run_check("--base", "fast", "--head", "fast", *LOOSE)
+    rounds = pd.read_csv(tmp_path / "out" / "rounds.csv")
+    assert rounds.groupby("round")["pair"].first().tolist() == [0, 1, 0, 1]
 
 
 def test_three_times_slower_head_is_named_confirmed_and_exits_1(run_check, capsys):
@@ -117,6 +125,7 @@ def test_three_times_slower_head_is_named_confirmed_and_exits_1(run_check, capsy
     assert summary["confirmed"] is True
     toy = next(t for t in summary["tests"] if t["test"] == "toy")
     assert toy["ratio"] > 2 and toy["confirmation_ratio"] > 2
+    assert (toy["pairs"], toy["pairs_slower"]) == (2, 2)
     cells = {(c["backend"], c["m"], c["n_x"]) for c in summary["cells"]}
     assert cells == {("toy", 1_000, 100), ("toy", 20_000, 50)}
 
@@ -180,6 +189,8 @@ def test_update_baseline_records_head(run_check, repo, capsys):
     ("options", "message"),
     [
         (["--rounds", "2"], "--rounds must be at least 3"),
+        (["--rounds", "5", "--workers", "3"], "--workers must be between 1 and half"),
+        (["--workers", "0"], "--workers must be between 1 and half"),
         (["--threshold", "1.01"], "need --threshold ≥ --floor > 1"),
         (["--inject-slowdown", "toy=0.5"], "the factor must be above 1"),
     ],

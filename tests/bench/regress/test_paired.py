@@ -7,23 +7,32 @@ import pytest
 from bench.regress import paired
 
 
-def rounds(ratios: dict[str, float], count: int = 15, noise: float = 0.02, seed: int = 0):
-    """Paired rounds: two cells per backend, head = base × ratio × lognormal noise."""
+def rounds(
+    ratios: dict[str, float],
+    count: int = 15,
+    noise: float = 0.02,
+    seed: int = 0,
+    pair_offsets: tuple[float, ...] = (1.0,),
+):
+    """Paired rounds: two cells per backend, head = base × ratio × lognormal noise, the
+    pairs of workers taking rounds in turn, each with its own head offset for its life."""
     rng = np.random.default_rng(seed)
     rows = []
     for number in range(1, count + 1):
+        pair = (number - 1) % len(pair_offsets)
         for backend, ratio in ratios.items():
             for m in (1_000, 100_000):
                 base = 1e-3 * m / 1000
                 rows.append(
                     {
                         "phase": "check",
+                        "pair": pair,
                         "round": number,
                         "backend": backend,
                         "m": m,
                         "n_x": 100,
                         "base_s": base * np.exp(rng.normal(0, noise)),
-                        "head_s": base * ratio * np.exp(rng.normal(0, noise)),
+                        "head_s": base * ratio * pair_offsets[pair] * np.exp(rng.normal(0, noise)),
                     }
                 )
     return pd.DataFrame(rows)
@@ -71,6 +80,30 @@ def test_the_correction_counts_every_test():
     alone, among_many = paired.judge(data), paired.judge(data, tests=40)
     assert among_many.loc["a", "level"] == pytest.approx(0.05 / 40)
     assert among_many.loc["a", "low"] < alone.loc["a", "low"]
+
+
+def test_one_slow_process_is_not_a_regression():
+    # One pair of three ran the head 1.3x slower for its life: the pooled ratio is 1.09x and
+    # the rounds prove it above the floor, but one pair is not most of them.
+    offsets = (1.0, 1.3, 1.0)
+    tests = paired.judge(rounds({"a": 1.0}, count=30, noise=0.005, pair_offsets=offsets))
+    assert tests.loc["a", "ratio"] == pytest.approx(1.3 ** (1 / 3), rel=0.01)
+    assert tests.loc["a", "low"] > 1.02
+    assert (tests.loc["a", "pairs"], tests.loc["a", "pairs_slower"]) == (3, 1)
+    assert not tests.loc["a", "regressed"]
+
+
+def test_a_slowdown_most_pairs_see_is_a_regression():
+    # The change makes the head 1.10x slower; one pair's process offset hides it there.
+    tests = paired.judge(rounds({"a": 1.10}, noise=0.005, pair_offsets=(1.0, 0.9, 1.0)))
+    assert (tests.loc["a", "pairs"], tests.loc["a", "pairs_slower"]) == (3, 2)
+    assert tests.loc["a", "regressed"]
+
+
+def test_rounds_without_pairs_came_from_one_pair():
+    tests = paired.judge(rounds({"a": 1.10}).drop(columns="pair"))
+    assert (tests.loc["a", "pairs"], tests.loc["a", "pairs_slower"]) == (1, 1)
+    assert tests.loc["a", "regressed"]
 
 
 def test_cell_intervals_hold_the_ratio():

@@ -15,7 +15,7 @@ def fake_checks(monkeypatch, exits):
     calls = iter(exits)
     seen = []
 
-    def one_check(base, head, scenario, seed, out_dir):
+    def one_check(base, head, scenario, seed, out_dir, workers):
         seen.append((scenario.name, head == base))
         code = next(calls)
         regressed = ["vectorized"] if code == 1 else []
