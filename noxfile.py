@@ -22,8 +22,9 @@ REPORTED_RUNS = (
     "results/machines/intel-xeon/default-707f11b.json",
     # float32, the compiled backends against jax and vectorized at m·n_x ≥ 1e4, quiet (e5d02ff).
     "results/machines/intel-xeon/float32-compiled.json",
-    # The default preset on the other CPUs we met: AMD EPYC AVX-512, quiet (4b741e5, one
-    # process); AMD EPYC AVX2, the earlier reference, made beside other work.
+    # The default preset on the other CPUs we met: AMD EPYC AVX-512 (family 25 model 17),
+    # quiet, each pass in a fresh process, with the roof study (7ffeb7e); AMD EPYC AVX2, the
+    # earlier reference, made beside other work.
     "results/machines/amd-epyc-avx512/default.json",
     "results/machines/amd-epyc-avx2/default.json",
     # Two quick sweeps each with passes in fresh processes and in one process, back to back on
