@@ -42,6 +42,22 @@ def _cpuinfo() -> dict[str, str]:
     )
 
 
+def cpu_id(cpu: dict[str, str]) -> dict[str, str]:
+    """{"cpu_id": "family F model M"} where /proc/cpuinfo says them, else nothing."""
+    if "cpu family" in cpu and "model" in cpu:
+        return {"cpu_id": f"family {cpu['cpu family']} model {cpu['model']}"}
+    return {}
+
+
+def cpu_name() -> str:
+    """The CPU's model name, with its family and model where known: "Intel(R) Xeon(R)
+    Processor (family 6 model 167)"."""
+    cpu = _cpuinfo()
+    name = cpu.get("model name", platform.processor() or platform.machine())
+    number = cpu_id(cpu).get("cpu_id")
+    return f"{name} ({number})" if number else name
+
+
 def cache_bytes() -> dict[str, int]:
     """Data and unified cache sizes of CPU 0 by level, e.g. {"L1": 32768, "L2": …, "L3": …}."""
     sizes = {}
@@ -124,6 +140,7 @@ def collect(threads: int) -> dict:
     pools = threadpool_info()
     facts = {
         "cpu_model": cpu.get("model name", platform.processor() or platform.machine()),
+        **cpu_id(cpu),
         "cpu_count": os.cpu_count(),
         "cpu_simd": [f for f in ("sse4_2", "avx", "avx2", "fma", "avx512f") if f in flags],
         "cache_bytes": cache_bytes(),

@@ -60,6 +60,8 @@ def _environment(variables: dict | None) -> str:
 
 FACTS: dict[str, Fact] = {
     "cpu_model": Fact("str", required=True),
+    # x86 family and model ("family 6 model 167"): VMs of one model name can be other CPUs.
+    "cpu_id": Fact("str"),
     "cpu_count": Fact("positive int", required=True, show=lambda n: f"{_or_unknown(n)} cores"),
     "cpu_simd": Fact("list", show=lambda flags: f"SIMD: {', '.join(flags or []) or '?'}"),
     # Data and unified caches of CPU 0 by level ("L1", "L2", ...), in bytes.

@@ -499,10 +499,12 @@ class Run:
 
     @property
     def cpu(self) -> str:
-        """The CPU model and its widest SIMD: VMs of one model name can differ in it."""
+        """The CPU model, its family and model numbers where recorded, and its widest SIMD:
+        VMs of one model name can be different CPUs."""
         simd = self.facts.get("cpu_simd") or []
         widest = "AVX-512" if "avx512f" in simd else "AVX2" if "avx2" in simd else None
-        return f"{self.facts['cpu_model']} ({widest})" if widest else self.facts["cpu_model"]
+        details = ", ".join(part for part in (self.facts.get("cpu_id"), widest) if part)
+        return f"{self.facts['cpu_model']} ({details})" if details else self.facts["cpu_model"]
 
     @property
     def last_level_cache(self) -> tuple[str, int] | None:

@@ -66,6 +66,10 @@ class Settings:
     max_passes: int = 10
     # The backend speedups are taken over (--relative-to); None: reference_for's choice.
     reference: str | None = None
+    # Where X starts: this many bytes past a page boundary (bench/placement.py: the kernels
+    # read X up to 1.3x faster 32-byte aligned); None, in runs made before the setting: where
+    # numpy's allocator put it, which varied from process to process.
+    x_offset: int | None = 0
 
     @property
     def backend_names(self) -> tuple[str, ...]:
@@ -114,7 +118,8 @@ class Settings:
         settings this version no longer has are left out."""
         known = {f.name for f in fields(cls)}
         return cls(
-            **{
+            **{"x_offset": None}
+            | {
                 key: tuple(value) if isinstance(value, list) else value
                 for key, value in recorded.items()
                 if key in known

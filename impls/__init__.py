@@ -169,7 +169,7 @@ DTYPES = ("float64", "float32")
 
 
 def make_problem(
-    m: int, n_x: int, seed: int = 0, dtype: str = "float64"
+    m: int, n_x: int, seed: int = 0, dtype: str = "float64", out: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Seeded synthetic data: X (n_x, m) standard normal, Y (m,) drawn from a true model.
 
@@ -177,14 +177,22 @@ def make_problem(
     classes occur. Same (m, n_x, seed, dtype), same arrays, on every machine.
     X and Y are of ``dtype``: float32 data halves the bytes a step reads
     (``gradient`` itself always works in float64; backends' ``prepare`` and
-    ``gradient`` keep what they are given).
+    ``gradient`` keep what they are given). ``out``: where to write X, a C-ordered
+    (n_x, m) array of ``dtype`` (memory the caller placed; the values are the same).
     """
     _validation.positive_int(m, "m")
     _validation.positive_int(n_x, "n_x")
     if dtype not in DTYPES:
         raise ValueError(f"dtype must be one of {', '.join(DTYPES)}; got {dtype!r}")
+    if out is not None and (
+        out.shape != (n_x, m) or out.dtype != np.dtype(dtype) or not out.flags.c_contiguous
+    ):
+        raise ValueError(
+            f"out must be a C-ordered ({n_x}, {m}) array of {dtype}; got {out.shape} "
+            f"{out.dtype}{'' if out.flags.c_contiguous else ', not C-ordered'}"
+        )
     rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n_x, m), dtype=dtype)
+    X = rng.standard_normal(None if out is not None else (n_x, m), dtype=dtype, out=out)
     w_true = rng.standard_normal(n_x, dtype=dtype) / np.sqrt(n_x)
     Y = (rng.random(m, dtype=dtype) < vectorized.sigmoid(w_true @ X)).astype(dtype)
     return X, Y

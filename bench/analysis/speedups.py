@@ -45,6 +45,9 @@ def speedups(table: pd.DataFrame, backend: str, reference: str = "two_loop") -> 
             "speedup": speedup,
             "low": low,
             "high": high,
+            "passes": [
+                _pairs(b, o) for (_, b), (_, o) in zip(base.iterrows(), own.iterrows(), strict=True)
+            ],
             "predicted": ~measured,
             "seconds": own["median_s"],
             "passes_over_x": own["passes_over_x"],
@@ -54,9 +57,16 @@ def speedups(table: pd.DataFrame, backend: str, reference: str = "two_loop") -> 
     return result.dropna(subset=["speedup"]).reset_index()
 
 
+def _pairs(base: pd.Series, own: pd.Series) -> int:
+    """How many paired passes the interval comes from (1: a run of one pass)."""
+    recorded = "pass_medians_s" in base and isinstance(base["pass_medians_s"], tuple)
+    if recorded and len(base["pass_medians_s"]) == len(own["pass_medians_s"]):
+        return len(own["pass_medians_s"])
+    return 1
+
+
 def _estimate(base: pd.Series, own: pd.Series) -> tuple[float, float, float]:
-    passes = "pass_medians_s" in base and isinstance(base["pass_medians_s"], tuple)
-    if passes and len(base["pass_medians_s"]) == len(own["pass_medians_s"]) >= 2:
+    if _pairs(base, own) >= 2:
         return interval(base["pass_medians_s"], own["pass_medians_s"])
     # One pass: the median ratio, and the quartiles' slowest and fastest plausible ratios.
     return base.median_s / own.median_s, base.q1_s / own.q3_s, base.q3_s / own.q1_s

@@ -15,6 +15,7 @@ import numpy as np
 import impls
 
 from ..machine import available_memory_bytes
+from ..placement import empty_at
 from ..problem import weights
 from .planner import MEMORY_SHARE
 
@@ -30,8 +31,13 @@ class Problem:
     expected: impls.Gradient
 
 
-def make_problem(m: int, n_x: int, seed: int, dtype: str = "float64") -> Problem:
-    X, Y = impls.make_problem(m, n_x, seed, dtype)
+def make_problem(
+    m: int, n_x: int, seed: int, dtype: str = "float64", x_offset: int | None = 0
+) -> Problem:
+    """The seeded problem, X written where it starts ``x_offset`` bytes past a page (None:
+    where numpy's allocator puts it); never a second copy of X, even for a moment."""
+    out = None if x_offset is None else empty_at((n_x, m), dtype, x_offset)
+    X, Y = impls.make_problem(m, n_x, seed, dtype, out=out)
     w, b = weights(n_x, seed, dtype)
     # The backend itself, not impls.gradient: validation would copy a float32 X to float64.
     vectorized = impls.BACKENDS["vectorized"]
@@ -44,6 +50,7 @@ class DataCache:
     dtype: str
     # What the system could hand out now (MemAvailable); a test passes its own.
     available: Callable[[], int] = available_memory_bytes
+    x_offset: int | None = 0  # where X starts past a page (None: where numpy put it)
     _key: tuple[int, int] | None = None
     _problem: Problem | None = None
     # Data laid out by each prepare function for the current problem, with their sizes:
@@ -70,7 +77,7 @@ class DataCache:
         """The problem at (m, n_x), made the first time it is asked for."""
         if self._key != (m, n_x):
             self.drop()
-            self._problem = make_problem(m, n_x, self.seed, self.dtype)
+            self._problem = make_problem(m, n_x, self.seed, self.dtype, self.x_offset)
             self._key = (m, n_x)
         return self._problem
 

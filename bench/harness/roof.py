@@ -20,6 +20,7 @@ import psutil
 import impls
 from impls import _block_math, numba_fused
 
+from ..placement import empty_at
 from ..results import ROOF_PARTS, ROOF_POINT, ROOF_PROBE
 from ..settings import Settings
 from . import bandwidth
@@ -71,11 +72,14 @@ def measure(
     point: tuple[int, int] = ROOF_POINT,
     rounds: int = ROUNDS,
     backends: tuple[str, ...] = KERNELS,
+    x_offset: int | None = 0,
 ) -> dict:
     """Per thread count (1 and every core numba may use), each round's seconds for the probe
     and each of ``backends`` (and on one thread, each of ``ROOF_PARTS``), rounds interleaved."""
     m, n_x = point
-    X, Y = impls.make_problem(m, n_x, seed=0, dtype=dtype)
+    # Where the sweep's X starts, for the probe and the kernels alike.
+    out = None if x_offset is None else empty_at((n_x, m), dtype, x_offset)
+    X, Y = impls.make_problem(m, n_x, seed=0, dtype=dtype, out=out)
     w = np.random.default_rng(1).standard_normal(n_x).astype(dtype) * 0.01
     b = X.dtype.type(0.1)
     flat = X.reshape(-1)
@@ -140,4 +144,4 @@ def study_for(settings: Settings, say: Callable[[str], None]) -> dict | None:
         )
         return None
     say(f"roof study: the read probe and {', '.join(backends)} in {ROUNDS} interleaved rounds")
-    return measure(settings.dtype, backends=backends)
+    return measure(settings.dtype, backends=backends, x_offset=settings.x_offset)

@@ -37,9 +37,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..placement import OFFSET_STEP, PAGE
 from ..problem import weights
 from ..results import EXAMPLE_POINT
-from .worker import PAGE
 
 WORKER = Path(__file__).with_name("worker.py")
 PROBE_POINT = EXAMPLE_POINT
@@ -50,8 +50,6 @@ SLOW_POINTS = ((100, 10), (1_000, 10))
 FAST_CALL_S = 0.002  # at PROBE_POINT: a backend this quick gets FAST_POINTS
 BATCH_S = 0.003
 BATCHES = 5
-# X's start in a page, drawn per round: every multiple of numpy's (malloc's) 16-byte alignment.
-PLACEMENT_STEP = 16
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 COST_RTOL = 1e-6
 # A worker's reply to one request (a round of batches, or making the data and compiling) comes
@@ -328,7 +326,7 @@ def rounds(
     for number in range(1, count + 1):
         pair_index = (number - 1) % len(pairs)
         pair = pairs[pair_index]
-        offset = PLACEMENT_STEP * int(rng.integers(PAGE // PLACEMENT_STEP))
+        offset = OFFSET_STEP * int(rng.integers(PAGE // OFFSET_STEP))  # as numpy could place X
         for worker in pair:
             worker.request("place", offset=offset)
         for position in rng.permutation(len(cells)):

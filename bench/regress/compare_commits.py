@@ -337,7 +337,7 @@ def compare(args: argparse.Namespace, repo: Path, say) -> int:
         "regressed": regressed,
         "base": base_commit,
         "head": head_commit or "working tree",
-        "cpu": machine.collect(threads=1)["cpu_model"],
+        "cpu": machine.cpu_name(),
         "dtype": args.dtype,
         "rounds": args.rounds,
         "workers": args.workers,

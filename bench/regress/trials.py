@@ -116,7 +116,7 @@ def run_trials(args: argparse.Namespace) -> int:
         plan = [s for s in plan if any(word in s.name for word in args.only)]
     document = {
         "context": {
-            "cpu": machine.collect(threads=1)["cpu_model"],
+            "cpu": machine.cpu_name(),
             "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "command": "python -m bench.regress.trials " + " ".join(args.argv),
             "base": base,

@@ -17,12 +17,8 @@ numba compiles), ``place`` (X copied to a given offset in a page, the layouts
 made again from it: untimed), ``time`` (batches of calls at one prepared
 point), ``quit``.
 
-Why ``place``: a step's speed depends on where X starts. numpy's allocator
-aligns to 16 bytes only, and the compiled and BLAS kernels read X 1.3x faster
-when it starts on a 32-byte boundary (at m=1,000, n_x=100 on an Intel Xeon:
-numba_fused 17.0-17.5 µs aligned, 22.4-22.9 µs at 16 bytes past one). Where
-X lands is fixed for a process's life by its allocation history, so without
-``place`` a process pair's ratio carried that offset for all its rounds.
+Why ``place``: a step's speed depends on where X starts (``bench/placement.py``, loaded
+here by its path: this process imports nothing of ``bench`` from the tree it times).
 """
 
 import json
@@ -51,19 +47,16 @@ def slowed(gradient, factor: float, clock=time.perf_counter):
     return step
 
 
-PAGE = 4096
+def placement():
+    """bench/placement.py of the checking tree, loaded by its path."""
+    from importlib import util
 
-
-def placed(X, offset: int):
-    """A copy of X, in its own memory order, starting ``offset`` bytes past a page boundary."""
-    import numpy as np
-
-    buffer = np.empty(X.nbytes + 2 * PAGE, dtype=np.uint8)
-    start = -buffer.ctypes.data % PAGE + offset
-    order = "F" if X.flags.f_contiguous and not X.flags.c_contiguous else "C"
-    copy = np.ndarray(X.shape, X.dtype, buffer=buffer, offset=start, order=order)
-    copy[...] = X
-    return copy
+    bench = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    path = os.path.join(bench, "placement.py")
+    spec = util.spec_from_file_location("lrbench_placement", path)
+    module = util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 class Worker:
@@ -73,6 +66,7 @@ class Worker:
         self.points: list[tuple] = []  # (step, args) per prepared point
         self.sources: list[tuple] = []  # (backend, (m, n_x)) per prepared point
         self.problems: dict[tuple, tuple] = {}  # (X, Y, w, b) per (m, n_x)
+        self.placement = placement()
 
     def prepare(self, points: list, seed: int, dtype: str, w: dict, b: dict) -> dict:
         """Each point's data (this tree's ``make_problem``) and first call; w and b by n_x,
@@ -102,13 +96,14 @@ class Worker:
     def place(self, offset: int) -> dict:
         """Every problem's X copied to start ``offset`` bytes into a page, and every point's
         data prepared from that copy again; the offsets reached, per problem."""
+        where = self.placement
         self.points = [(step, None) for step, _ in self.points]  # the old layouts go first
-        copies = {key: placed(X, offset) for key, (X, *_) in self.problems.items()}
+        copies = {key: where.placed(X, offset) for key, (X, *_) in self.problems.items()}
         for index, (name, key) in enumerate(self.sources):
             _, Y, weights, bias = self.problems[key]
             data = self.impls.BACKENDS[name].prepare(copies[key], Y)
             self.points[index] = (self.points[index][0], (weights, bias, data))
-        return {"offsets": [int(X.ctypes.data % PAGE) for X in copies.values()]}
+        return {"offsets": [where.offset_in_page(X) for X in copies.values()]}
 
     def time(self, point: int, calls: int, batches: int) -> dict:
         """Seconds per call of each batch of ``calls`` back-to-back calls."""

@@ -38,7 +38,7 @@ from ..machine_facts import shown
 from ..results import ROOF_POINT, DataSource, ResultsError, Run, Status, write_atomic
 from ..units import format_rate, format_ratio, format_seconds, markdown_table
 from . import charts
-from .answer import conditions
+from .answer import conditions, placement_text
 
 INTERVALS_LINK = "`bench/analysis/speedups.py`"
 NEAR_LIMIT = 20  # backends shown beside the physical limit: within this multiple somewhere
@@ -121,7 +121,10 @@ def runs_section(every: list[Judged]) -> list[str]:
         rows.append((f"{run.label} (`{run.source}`)", *cells))
     lines += markdown_table(["run", *(v.claim.name for v in judged[0])], rows)
     pairs = combinations(range(len(runs)), 2)
-    for a, b in (pair for pair in pairs if runs[pair[0]].label == runs[pair[1]].label):
+    same = [pair for pair in pairs if runs[pair[0]].label == runs[pair[1]].label]
+    if same:
+        lines += ["", AGREEMENT_NOTE]
+    for a, b in same:
         table = agreement(judged[a], judged[b])
         lines += [
             "",
@@ -130,15 +133,30 @@ def runs_section(every: list[Judged]) -> list[str]:
         ]
         columns = ("claim", "points", "same class (~Nx)", "same class (at least Nx)")
         columns += ("first interval holds second speedup", "second holds first")
-        columns += ("median width, first", "second")
+        columns += ("differ within their combined interval", "median width, first", "second")
         rows = [
             (r.claim, r.points, f"{r.same_class:.0%}", f"{r.same_class_at_least:.0%}")
             + (f"{r.first_holds_second:.0%}", f"{r.second_holds_first:.0%}")
-            + (f"{r.median_width_1:.3g}", f"{r.median_width_2:.3g}")
+            + (_share(r.consistent), f"{r.median_width_1:.3g}", f"{r.median_width_2:.3g}")
             for r in table.itertuples()
         ]
-        lines += markdown_table(columns, rows, "lrrrrrrr")
+        lines += markdown_table(columns, rows, "lrrrrrrrr")
     return lines
+
+
+AGREEMENT_NOTE = (
+    "Two runs of one machine and settings, compared point by point: the share of points where "
+    "they give the same class; where one run's 95% interval holds the other's speedup; and "
+    "where the two speedups differ by no more than Welch's 95% interval of their difference "
+    "(from both runs' passes). That last share is about 95% when the intervals carry all the "
+    "variation between runs; one interval holding the other run's speedup is a stricter test, "
+    "met only 84-91% of the time even by exact 95% intervals (3 to 50 passes), since the other "
+    "speedup has its own error (`bench/analysis/agreement.py`)."
+)
+
+
+def _share(value: float) -> str:
+    return "no intervals" if value != value else f"{value:.0%}"
 
 
 def machine_section(run: Run) -> list[str]:
@@ -159,6 +177,7 @@ def machine_section(run: Run) -> list[str]:
         ("Memory read bandwidth", shown(facts, "read_bandwidth")),
         ("Other work on the machine", conditions(run)),
         ("Environment", shown(facts, "environment")),
+        ("Where X starts", placement_text(run.settings.x_offset)),
         (
             "Run",
             f"{run.document.get('datetime', '?')}, commit "

@@ -16,6 +16,7 @@ LEAVES = {
     "intervals",
     "machine",
     "problem",
+    "placement",
     "cost_model",
     "units",
     "readme",

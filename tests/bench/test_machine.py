@@ -54,3 +54,9 @@ def test_collect_warns_when_threads_differ_from_those_requested():
     collected = machine.collect(threads=4096)
     expected = f"numba runs {collected['numba_threads']} threads, not the 4096 requested"
     assert any(warning.startswith(expected) for warning in collected["warnings"])
+
+
+def test_the_cpu_is_named_by_family_and_model_where_cpuinfo_has_them():
+    assert machine.cpu_id({"cpu family": "25", "model": "17"}) == {"cpu_id": "family 25 model 17"}
+    assert machine.cpu_id({"model name": "Apple M2"}) == {}
+    assert machine.cpu_name().startswith(machine.collect(threads=1)["cpu_model"])

@@ -82,6 +82,12 @@ def test_derived_numbers(run):
     assert unprobed.cache_bytes == size
     assert run.label == f"{run.cpu}, float64, 1 thread(s)"
     assert run.cpu.startswith(run.facts["cpu_model"])
+    # Two VMs of one model name, other CPUs: the family and model keep their runs apart.
+    named = {"cpu_model": "Intel(R) Xeon(R) Processor", "cpu_simd": ["avx2", "avx512f"]}
+    assert replace(run, facts=named).cpu == "Intel(R) Xeon(R) Processor (AVX-512)"
+    assert replace(run, facts=named | {"cpu_id": "family 6 model 167"}).cpu == (
+        "Intel(R) Xeon(R) Processor (family 6 model 167, AVX-512)"
+    )
     float32 = replace(run, settings=replace(run.settings, dtype="float32"))
     assert float32.itemsize == 4
 

@@ -136,6 +136,18 @@ def test_make_problem_is_seeded_and_has_both_classes():
     assert not np.array_equal(X1, impls.make_problem(500, 8, seed=8)[0])
 
 
+def test_make_problem_writes_the_same_x_where_the_caller_asks():
+    X, Y = impls.make_problem(500, 8, seed=7)
+    out = np.empty((8, 500))
+    X_out, Y_out = impls.make_problem(500, 8, seed=7, out=out)
+    assert X_out is out
+    np.testing.assert_array_equal(X_out, X)
+    np.testing.assert_array_equal(Y_out, Y)
+    for wrong in (np.empty((500, 8)), np.empty((8, 500), "float32"), np.empty((500, 8)).T):
+        with pytest.raises(ValueError, match=r"out must be a C-ordered \(8, 500\) array"):
+            impls.make_problem(500, 8, out=wrong)
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("m", [1, 40])
 def test_confident_mistakes_whose_dz_is_subnormal_agree_with_the_reference(backend, m):

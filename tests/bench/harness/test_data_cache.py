@@ -1,6 +1,9 @@
 """The sweep's data in memory: one problem at a time, layouts shared and dropped as needed."""
 
+import pytest
+
 from bench.harness.data_cache import DataCache
+from bench.placement import offset_in_page
 
 
 def test_problem_is_cached_one_at_a_time():
@@ -48,3 +51,10 @@ def test_what_it_holds_is_the_problem_and_its_layouts_until_dropped():
     assert data.held_bytes() > problem.X.nbytes + problem.Y.nbytes
     data.drop()
     assert data.held_bytes() == 0 and not data.holds_other_than(1, 1)
+
+
+@pytest.mark.parametrize("x_offset", [0, 16, 96])
+def test_x_starts_where_the_sweep_asks_with_the_same_values(x_offset):
+    problem = DataCache(seed=0, dtype="float64", x_offset=x_offset).problem(300, 5)
+    assert offset_in_page(problem.X) == x_offset
+    assert (problem.X == DataCache(seed=0, dtype="float64", x_offset=None).problem(300, 5).X).all()

@@ -14,6 +14,7 @@ from bench.harness.settings import (
     m_beyond_ram,
     one_two_five,
 )
+from bench.settings import Settings
 
 
 def test_grids():
@@ -105,6 +106,9 @@ def test_user_options_replace_the_preset():
         (dict(until=1.1, stores="always"), "--until: not with stores"),
         (dict(until=1.1, passes=4, max_passes=3), "--max-passes: at least the 4 passes; got 3"),
         (dict(max_passes=5), "--max-passes: goes with --until WIDTH"),
+        (dict(x_offset=8), "--x-offset: a multiple of 16 bytes from 0 to 4080"),
+        (dict(x_offset=4096), "--x-offset: a multiple of 16 bytes"),
+        (dict(x_offset=-16), "--x-offset: a multiple of 16 bytes"),
     ],
 )
 def test_bad_options_are_named(options, message):
@@ -135,3 +139,12 @@ def test_until_keeps_the_passes_and_caps_the_extra_ones():
     assert build_settings("quick", passes=12, until=1.1).max_passes == 12
     assert build_settings("quick", passes=3, until=1.2, max_passes=5).max_passes == 5
     assert build_settings("quick").until is None
+
+
+def test_x_starts_on_a_page_unless_asked_and_older_runs_say_they_did_not_choose():
+    assert build_settings("quick").x_offset == 0
+    assert build_settings("quick", x_offset=16).x_offset == 16
+    recorded = build_settings("quick").as_dict()
+    assert Settings.from_dict(recorded).x_offset == 0
+    del recorded["x_offset"]  # a run made before the setting
+    assert Settings.from_dict(recorded).x_offset is None
