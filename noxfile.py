@@ -14,9 +14,12 @@ COMPILED = {"UV_COMPILE_BYTECODE": "1"}
 # The reference run, then runs from other machines and settings shown beside it in REPORT.md
 # and report.html, each labelled with its CPU, never pooled.
 REPORTED_RUNS = (
-    # Intel Xeon (AVX-512) VM, default preset, quiet (--wait-for-quiet, no point beside other
-    # work), each pass in a fresh process (issue 20), with the roof study (issue 23): e946414.
+    # Intel Xeon (family 6 model 167, AVX-512) VM, default preset, quiet (--wait-for-quiet),
+    # each pass in a fresh process, X on a page boundary (--x-offset 0), with the roof study:
+    # 58bc9fe.
     "results/latest.json",
+    # The Intel Xeon (family 6 model 207) VM's quiet default run, the reference before (e946414).
+    "results/machines/intel-xeon/default-e946414.json",
     # The same VM's quiet default run of the day before the kernels read X in place (707f11b):
     # two quiet runs side by side, and how well they agree.
     "results/machines/intel-xeon/default-707f11b.json",
