@@ -80,19 +80,19 @@ def _kernels(
     e13, e12, e11, e10, e9, e8, e7, e6, e5, e4, e3 = (F(1 / factorial(k)) for k in range(13, 2, -1))
     q21, q19, q17, q15, q13, q11, q9, q7, q5, q3 = (F(1 / k) for k in range(21, 2, -2))
 
-    @numba.njit(error_model="numpy")
+    @numba.njit(error_model="numpy", cache=True)
     def exp_parts(t, kf, n):
         """kf[i] = -|t[i]|·log2(e) + SHIFT (clamped): k in the low mantissa bits."""
         for i in range(n):
             kf[i] = max(-abs(t[i]), LOWEST) * LOG2E + SHIFT
 
-    @numba.njit(error_model="numpy")
+    @numba.njit(error_model="numpy", cache=True)
     def powers_of_two(kf_bits, scale_bits, n):
         """scale_bits[i]: the bits of 2^(k + subnormal_shift) for the k in kf_bits[i]."""
         for i in range(n):
             scale_bits[i] = (kf_bits[i] - SHIFT_BITS + SHIFTED_BIAS) << MANTISSA
 
-    @numba.njit(error_model="numpy")
+    @numba.njit(error_model="numpy", cache=True)
     def exp_reduced(r):
         """e^r for |r| ≤ ln2/2: Taylor polynomial of degree 13 (Horner)."""
         p = e13
@@ -100,7 +100,7 @@ def _kernels(
             p = p * r + c
         return p
 
-    @numba.njit(error_model="numpy")
+    @numba.njit(error_model="numpy", cache=True)
     def log1p_small(e):
         """log(1 + e) for 0 ≤ e ≤ 1, by atanh's series around 0 (see the module's docstring)."""
         big = e > SQRT2_MINUS_1_F
@@ -111,7 +111,7 @@ def _kernels(
             q = q * u2 + c
         return (LN2_F if big else ZERO) + TWO * u * q
 
-    @numba.njit(error_model="numpy")
+    @numba.njit(error_model="numpy", cache=True)
     def exp_of_minus_abs(t, n, kf, scale, e):
         """e[i] = exp(-|t[i]|) for i < n (never below e^LOWEST); kf, scale: scratch."""
         exp_parts(t, kf, n)
@@ -123,7 +123,7 @@ def _kernels(
             # Exact where the result is normal (a power of two); one rounding where subnormal.
             e[i] = exp_reduced(r) * scale[i] * UNSHIFT
 
-    @numba.njit(error_model="numpy")
+    @numba.njit(error_model="numpy", cache=True)
     def dz_and_loss(t, labels, first, n, kf, scale, dz, loss):
         """dz[i] and loss[i] of the examples first..first+n-1, given t[i] = s·z (i < n).
 

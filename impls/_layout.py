@@ -12,7 +12,7 @@ import numpy as np
 TILE = 64
 
 
-@numba.njit
+@numba.njit(cache=True)
 def _transpose_into(X, out):
     n_x, m = X.shape
     for i0 in range(0, n_x, TILE):

@@ -48,7 +48,7 @@ PROGRESS_TIMEOUT = "60s"
 CHUNK_BYTES = 128 * 2**20
 
 
-@numba.njit(nogil=True)
+@numba.njit(nogil=True, cache=True)
 def _chunk_sums(w, b, X, labels, by_columns, out):
     n_x = w.shape[0]
     out[n_x], out[n_x + 1] = accumulate_any(

@@ -73,18 +73,18 @@ IN_PLACE_FROM_BYTES = 64 * 2**20
 COPY_AS_COLUMNS_UP_TO = 16
 
 
-@numba.njit
+@numba.njit(cache=True)
 def scratch(block, dtype):
     """Block-sized vectors for t, two for the exponential, dz and the loss."""
     return [np.empty(block, dtype) for _ in range(5)]
 
 
-@numba.njit
+@numba.njit(cache=True)
 def examples_per_block(itemsize, n_x, minimum):
     return min(MAX_SCRATCH_BYTES // itemsize, max(minimum, BLOCK_BYTES // (itemsize * n_x)))
 
 
-@numba.njit(fastmath=FASTMATH)
+@numba.njit(fastmath=FASTMATH, cache=True)
 def accumulate(w, b, rows, labels, start, stop, dw):
     """Add the examples start..stop-1's contributions to dw; return their Σdz and Σloss.
 
@@ -121,7 +121,7 @@ def accumulate(w, b, rows, labels, start, stop, dw):
     return db, cost
 
 
-@numba.njit(fastmath=FASTMATH)
+@numba.njit(fastmath=FASTMATH, cache=True)
 def z_pass(w, b, X, first, last, t):
     """t[:n] = z of the examples first..last-1 of X (n_x, m): four features at a time, so t is
     loaded and stored once per four features."""
@@ -142,7 +142,7 @@ def z_pass(w, b, X, first, last, t):
             t[i] += wj * x[i]
 
 
-@numba.njit(fastmath=FASTMATH)
+@numba.njit(fastmath=FASTMATH, cache=True)
 def dw_pass(X, dz, first, last, dw):
     """dw += X[:, first:last]·dz[:n]: four dot products at a time, sharing each load of dz."""
     n_x = X.shape[0]
@@ -171,7 +171,7 @@ def dw_pass(X, dz, first, last, dw):
         dw[j] += total
 
 
-@numba.njit(fastmath=FASTMATH)
+@numba.njit(fastmath=FASTMATH, cache=True)
 def accumulate_columns(w, b, X, labels, start, stop, dw):
     """``accumulate`` for X as (n_x, m), examples as columns, read where it lies (no copy).
 
@@ -196,7 +196,7 @@ def accumulate_columns(w, b, X, labels, start, stop, dw):
     return db, cost
 
 
-@numba.njit
+@numba.njit(cache=True)
 def accumulate_any(w, b, X, labels, by_columns, start, stop, dw):
     """The examples start..stop-1, in whichever layout ``prepare`` chose."""
     if by_columns:
@@ -204,7 +204,7 @@ def accumulate_any(w, b, X, labels, by_columns, start, stop, dw):
     return accumulate(w, b, X, labels, start, stop, dw)
 
 
-@numba.njit
+@numba.njit(cache=True)
 def _step(w, b, X, labels, by_columns):
     m = labels.shape[0]
     dw = np.zeros_like(w)

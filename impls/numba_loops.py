@@ -19,7 +19,7 @@ from . import _layout, _scalar
 from ._types import Backend, Gradient, copy_of_x
 
 
-@numba.njit
+@numba.njit(cache=True)
 def _step(w, b, rows, labels):
     m, n_x = rows.shape
     dw = np.zeros(n_x)

@@ -16,7 +16,7 @@ from ._types import Backend, Gradient
 from .numba_fused import FASTMATH, accumulate_any, prepare  # the same layouts
 
 
-@numba.njit(parallel=True, fastmath=FASTMATH)
+@numba.njit(parallel=True, fastmath=FASTMATH, cache=True)
 def _step(w, b, X, labels, by_columns, blocks):
     m = labels.shape[0]
     n_x = w.shape[0]

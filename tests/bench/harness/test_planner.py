@@ -101,6 +101,15 @@ def test_the_time_left_is_the_sum_of_the_points_still_to_run(plan):
     assert f"~{clock((plan.total - 1) * plan.settings.max_time_s)} left" in line
 
 
+def test_after_the_first_pass_the_time_left_is_at_the_pace_so_far(plan):
+    first_pass = sum(1 for point in plan.points if point[0] == 1)
+    plan.done = first_pass - 1
+    plan.started -= 3 * first_pass * plan.settings.max_time_s  # 3 times what the rounds took
+    line = plan.progress("the first pass's last point")
+    rest = (plan.total - first_pass) * plan.settings.max_time_s
+    assert f"~{clock(3 * rest)} left" in line
+
+
 def test_expected_point_seconds(plan):
     passes = plan.settings.passes
     assert plan.expected_point_seconds(1, "numba", 100, 10) == plan.settings.max_time_s  # no data
