@@ -26,10 +26,16 @@ REPORTED_RUNS = (
     # float32, the compiled backends against jax and vectorized at m·n_x ≥ 1e4, quiet (e5d02ff).
     "results/machines/intel-xeon/float32-compiled.json",
     # The default preset on the other CPUs we met: AMD EPYC AVX-512 (family 25 model 17),
-    # quiet, each pass in a fresh process, with the roof study (7ffeb7e); AMD EPYC AVX2, the
-    # earlier reference, made beside other work.
+    # quiet, each pass in a fresh process, with the roof study (7ffeb7e); AMD EPYC AVX2
+    # (family 25 model 1) at 4e8d6f8 with --wait-for-quiet: no other work seen at 265 of 266
+    # points, but its calibration kernels timed unsteadily (a busy host), so it is no
+    # reference; and that CPU's earlier reference, made beside other work.
     "results/machines/amd-epyc-avx512/default.json",
     "results/machines/amd-epyc-avx2/default.json",
+    "results/machines/amd-epyc-avx2/default-beside-work.json",
+    # Two quick sweeps from fresh clones of 4e8d6f8, back to back, on that AMD EPYC AVX2 VM:
+    # how well two runs agree when the host times unsteadily (issue 20).
+    *(f"results/machines/amd-epyc-avx2/quick-run{i}.json" for i in (1, 2)),
     # Two quick sweeps each with passes in fresh processes and in one process, back to back on
     # the quiet Intel VM: how well two runs agree under each design (issue 20).
     *(f"results/machines/intel-xeon/quick-run{i}.json" for i in (1, 2)),

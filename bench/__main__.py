@@ -17,6 +17,7 @@ from . import harness, report
 from .analysis.speedups import speedup_summary
 from .harness.cli import parser, settings_from
 from .harness.journal import JOURNAL_NAME
+from .report.answer import conditions
 from .results import ResultsError, Run
 
 PARTIAL_NAME = "partial.json"  # an interrupted sweep's run, beside latest.json
@@ -98,6 +99,7 @@ def print_summary(run, reference: str) -> None:
     if not summary.empty:
         print(f"Speedup over {reference} (geometric mean over passes) at reference points:")
         print(summary.to_string(float_format=lambda v: f"{v:.3g}x", na_rep="skipped"))
+    print(f"\n{conditions(run)}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from .. import machine
+from ..results import STEADY_TIMING
 from ..settings import Settings
 from ..units import format_seconds
 from . import bandwidth, lecture, neighbours
@@ -191,6 +192,11 @@ class SweepPlugin:
             if report.passed and _param(item, "backend"):
                 extra = item.funcargs["benchmark"].extra_info
                 self.last_point_quiet = extra.get("busy") is False
+        if call.when == "call" and report.passed and _param(item, "kernel"):
+            stats = item.funcargs["benchmark"].stats.stats
+            report.lrbench_progress = calibration_line(
+                _param(item, "kernel"), _param(item, "when"), stats.iqr / stats.median
+            )
         if call.when == "call" and _param(item, "backend"):
             pass_number, backend, m, n_x = (
                 item.callspec.params[k] for k in ("pass_number", "backend", "m", "n_x")
@@ -210,6 +216,17 @@ class SweepPlugin:
                     )
             report.lrbench_progress = self.state.plan.progress(what)
         return report
+
+
+def calibration_line(kernel: str, when: str, spread: float) -> str:
+    """What a calibration window says of the machine: how steadily it times fixed work."""
+    line = f"calibration {kernel} ({when}): rounds spread {spread:.1%} (IQR over median)"
+    if spread <= STEADY_TIMING:
+        return f"{line}: steady"
+    return (
+        f"{line}: over {STEADY_TIMING:.0%}, this machine times fixed work unsteadily (a busy "
+        "host, if nothing else runs here): expect wide intervals, and no quiet reference run"
+    )
 
 
 def _point(item: pytest.Item) -> tuple[int, str, int, int] | None:

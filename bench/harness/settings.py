@@ -39,8 +39,9 @@ def decades(low: int, high: int) -> tuple[int, ...]:
 
 
 PRESETS: dict[str, Settings] = {
-    # What a first-time user runs: about five minutes of measuring on 2 cores (passes in fresh
-    # processes; half that with --processes one).
+    # What a first-time user runs: under ten minutes on 2 cores (8 min 25 s of sweep on an AMD
+    # EPYC VM with passes in fresh processes, each compiling numba's kernels again, before
+    # numba's cache; less with --processes one).
     # 7 passes: on a noisy 2-core VM a pass's speedup varies by ±20%, and 3 passes give
     # 95% intervals twice as wide as 7 do (Student's t with 2 against 6 degrees of freedom).
     "quick": Settings(

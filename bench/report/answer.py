@@ -7,7 +7,7 @@ from ..analysis.speedups import reference_widths, speedups
 from ..analysis.verdicts import COURSE_BASELINE, Judged, Verdict
 from ..cost_model import CostModel
 from ..readme import ReadmeError, replace_section
-from ..results import EXAMPLE_POINT, ROOF_POINT, Run, Status
+from ..results import EXAMPLE_POINT, ROOF_POINT, STEADY_TIMING, Run, Status
 from ..units import format_ratio, format_seconds, markdown_table
 
 START = "<!-- answer:start: written by `nox -s report` from the result files; not by hand -->"
@@ -59,7 +59,7 @@ def conditions(run: Run) -> str:
     if run.busy_points is None or facts is None:
         return (
             "The run did not record what else the machine ran (made before the harness measured "
-            "it), so it cannot count as a quiet reference run."
+            "it), so it cannot count as a quiet reference run. " + timing_text(run)
         )
     waited = " (each point waited for it: --wait-for-quiet)" if run.settings.wait_for_quiet else ""
     if run.busy_points:
@@ -67,13 +67,32 @@ def conditions(run: Run) -> str:
             f"Measured beside other work at {run.busy_points} of {len(run.measured)} points "
             f"(other processes kept at least {facts['busy_cores']:g} of a core busy, up to "
             f"{facts['others_cpu_max']:.2f}){waited}: not a quiet reference run; its intervals "
-            "are wider and its verdicts less certain than a quiet machine's."
+            "are wider and its verdicts less certain than a quiet machine's. " + timing_text(run)
         )
+    seen = (
+        f"other processes used at most {facts['others_cpu_max']:.2f} of a core over any point "
+        f"(median {facts['others_cpu_median']:.2f}); the hypervisor stole at most "
+        f"{facts['steal_cpu_max']:.2f}"
+    )
+    if run.steady:
+        return f"Measured on a quiet machine{waited}: {seen}. {timing_text(run)}"
+    return f"No other work seen on the machine{waited}: {seen}. {timing_text(run)}"
+
+
+def timing_text(run: Run) -> str:
+    """How steadily the machine timed the calibration kernels' fixed work."""
+    noise = run.timing_noise
+    if noise is None:
+        return "It timed no calibration kernels, so how steadily the machine timed is not known."
+    spread = (
+        f"the calibration kernels' rounds spread {noise:.1%} (IQR over median, steadiest window"
+    )
+    if run.steady:
+        return f"Fixed work timed steadily: {spread}; at most {STEADY_TIMING:.0%})."
     return (
-        f"Measured on a quiet machine{waited}: other processes used at most "
-        f"{facts['others_cpu_max']:.2f} of a core over any point (median "
-        f"{facts['others_cpu_median']:.2f}); the hypervisor stole at most "
-        f"{facts['steal_cpu_max']:.2f}."
+        f"But fixed work timed unsteadily: {spread}; over {STEADY_TIMING:.0%}), so the host was "
+        "busy in a way no process here shows (another VM on the same physical cores, say): not "
+        "a quiet reference run, and its intervals are wider than a quiet machine's."
     )
 
 

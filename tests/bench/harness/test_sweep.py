@@ -153,7 +153,7 @@ def test_the_dask_backend_reads_stores_from_disk_and_the_run_says_where_data_cam
 
 
 @pytest.mark.timeout(180)  # five processes: two passes, one extra, and the one that closes
-def test_passes_in_fresh_processes_follow_the_first_and_until_adds_passes_where_wide(capsys):
+def test_passes_in_fresh_processes_follow_the_first_and_until_adds_passes_where_wide(capfd):
     # A budget (3 ms) that two_loop's larger point is predicted over in pass 1 (about 6 ms,
     # 100 times its 60 µs at m=30), and vectorized's is not (about 1 ms). At m=30 the speedup
     # is wider than --until's 1.000001x after two passes, so both its points get a third; at
@@ -168,7 +168,11 @@ def test_passes_in_fresh_processes_follow_the_first_and_until_adds_passes_where_
     assert table.loc[("two_loop", 3000), "status"] == "skipped-budget"
     assert table.loc[("two_loop", 30), "passes"] == table.loc[("vectorized", 30), "passes"] == 3
     assert table.loc[("vectorized", 3000), "passes"] == 2
-    assert "--until 1: pass 3 at 2 point(s)" in capsys.readouterr().out
+    out = capfd.readouterr().out
+    assert "--until 1: pass 3 at 2 point(s)" in out
+    # Each calibration window says how steadily the machine timed it, as the run file holds.
+    assert "calibration python_loop (start): rounds spread " in out
+    assert len(run.calibration_spreads) == 4 and run.timing_noise is not None
     gradient = [b["params"] for b in run.document["benchmarks"] if b["group"] is None]
     measured = {(params["backend"], params["m"]) for params in gradient}
     assert ("two_loop", 3000) not in measured

@@ -8,7 +8,7 @@ import pytest
 from bench.report import __main__ as cli
 from bench.report import answer, build, charts, csv_table, judge_run
 from bench.report.markdown import machine_section
-from bench.results import Run
+from bench.results import CALIBRATION, STEADY_TIMING, Run
 from tests.bench.damaged import CASES, FIXTURES, RUN
 
 
@@ -205,8 +205,9 @@ def test_the_physical_limit_table_shows_backends_near_it(run):
     assert limit_lines(SimpleNamespace(table=run.table, bandwidth_Bps=None, cache_bytes=1)) == []
 
 
-def with_neighbours(run: Run, busy_benchmarks: set[int]) -> Run:
-    """The run as if each point had recorded what else ran; the benchmarks named were busy."""
+def with_neighbours(run: Run, busy_benchmarks: set[int], spread: float = 0.02) -> Run:
+    """The run as if each point had recorded what else ran; the benchmarks named were busy;
+    the calibration kernels' rounds spread by `spread` (IQR over median)."""
     import copy
 
     from bench.harness.run_file import neighbour_facts
@@ -217,6 +218,8 @@ def with_neighbours(run: Run, busy_benchmarks: set[int]) -> Run:
             busy = index in busy_benchmarks
             bench["extra_info"] |= {"others_cpu": 1.0 if busy else 0.02, "busy": busy}
             bench["extra_info"]["steal_cpu"] = 0.0
+        elif bench["group"] == CALIBRATION:
+            bench["stats"]["iqr"] = spread * bench["stats"]["median"]
     document["machine_info"]["lrbench"]["neighbours"] = neighbour_facts(document["benchmarks"])
     return Run.from_document(document, "with-neighbours.json")
 
@@ -235,6 +238,19 @@ def test_the_answer_says_whether_the_run_was_quiet(run):
     assert busy.table["busy"].sum() == busy.busy_points >= 1
     machine = "\n".join(machine_section(busy))
     assert "| Other work on the machine | Measured beside other work" in machine
+
+
+def test_a_machine_that_times_fixed_work_unsteadily_is_not_quiet(run):
+    # Nothing else seen running, but the calibration kernels' rounds spread by 12%: a busy host.
+    unsteady = with_neighbours(run, set(), spread=0.12)
+    assert unsteady.busy_points == 0 and unsteady.timing_noise == pytest.approx(0.12)
+    assert not unsteady.steady and not unsteady.quiet
+    text = answer.conditions(unsteady)
+    assert text.startswith("No other work seen on the machine")
+    assert "fixed work timed unsteadily" in text and "12.0%" in text
+    assert "not a quiet reference run" in text
+    steady = with_neighbours(run, set(), spread=STEADY_TIMING)
+    assert steady.quiet and "Fixed work timed steadily: " in answer.conditions(steady)
 
 
 def test_a_run_with_a_roof_study_reports_its_paired_shares_and_where_the_step_goes(out):
