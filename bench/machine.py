@@ -27,7 +27,21 @@ RECORDED_ENV_PREFIXES = (
     "GLIBC_TUNABLES",
 )
 
+# Where numba's cache=True functions keep the machine code they compiled: a sweep sets it for
+# its passes' processes, and it changes no timing, so it is not recorded.
+NUMBA_CACHE_DIR = "NUMBA_CACHE_DIR"
+UNRECORDED_ENV = (NUMBA_CACHE_DIR,)
+
 VERSIONED = ("numpy", "numba", "llvmlite", "pytest-benchmark")
+
+
+def timing_environment() -> dict[str, str]:
+    """The environment variables that change timings, as set in this process."""
+    return {
+        k: v
+        for k, v in sorted(os.environ.items())
+        if k.startswith(RECORDED_ENV_PREFIXES) and k not in UNRECORDED_ENV
+    }
 
 
 def _cpuinfo() -> dict[str, str]:
@@ -125,9 +139,7 @@ def identity() -> dict:
         "memory_total_bytes": total_memory_bytes(),
         "python": platform.python_version(),
         "versions": {name: version(name) for name in VERSIONED},
-        "environment": {
-            k: v for k, v in sorted(os.environ.items()) if k.startswith(RECORDED_ENV_PREFIXES)
-        },
+        "environment": timing_environment(),
     }
 
 
@@ -171,9 +183,7 @@ def collect(threads: int) -> dict:
         .get("Build Dependencies", {})
         .get("blas", {})
         .get("name"),
-        "environment": {
-            k: v for k, v in sorted(os.environ.items()) if k.startswith(RECORDED_ENV_PREFIXES)
-        },
+        "environment": timing_environment(),
     }
     facts["warnings"] = warnings_for(facts)
     return facts

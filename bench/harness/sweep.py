@@ -34,7 +34,6 @@ DASK_CONNECT_TIMEOUT_S = 10
 CHILD_STOP_S = 60
 CHILD_RESEND_S = 5
 
-NUMBA_CACHE_DIR = "NUMBA_CACHE_DIR"  # where numba's cache=True functions keep their code
 TIMED_STEPS = Path(__file__).parent / "timed_steps.py"
 # A calibrated round lasts at least this long (pytest-benchmark repeats a fast step within
 # it), so a fast point keeps a few hundred rounds per pass, not tens of thousands.
@@ -210,7 +209,7 @@ def measure_pass_by_pass(settings: Settings, journal: Journal, json_path: Path) 
     # The sweep's own cache of numba's machine code: pass 1 compiles (its first calls are the
     # compile times the run records), later passes load the same code instead of compiling
     # it again (numba_parallel: 22 s a process, 2-core AMD EPYC).
-    compiled = {**os.environ, NUMBA_CACHE_DIR: str(json_path.with_name("numba-cache"))}
+    compiled = {**os.environ, machine.NUMBA_CACHE_DIR: str(json_path.with_name("numba-cache"))}
     closes_last_pass = settings.until is None
     for pass_number in range(1, settings.passes + 1):
         last = pass_number == settings.passes and closes_last_pass

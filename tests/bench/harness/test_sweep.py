@@ -167,7 +167,9 @@ def test_passes_in_fresh_processes_follow_the_first_and_until_adds_passes_where_
     table = run.table.set_index(["backend", "m"])
     assert table.loc[("two_loop", 3000), "status"] == "skipped-budget"
     assert table.loc[("two_loop", 30), "passes"] == table.loc[("vectorized", 30), "passes"] == 3
-    assert table.loc[("vectorized", 3000), "passes"] == 2
+    # Measured in 2 passes where its prediction fits the budget (about 1 ms on a quiet machine,
+    # 4 ms on a busy host's), skipped where not; never given --until's third pass.
+    assert not table.loc[("vectorized", 3000), "passes"] > 2
     out = capfd.readouterr().out
     assert "--until 1: pass 3 at 2 point(s)" in out
     # Each calibration window says how steadily the machine timed it, as the run file holds.
@@ -176,7 +178,8 @@ def test_passes_in_fresh_processes_follow_the_first_and_until_adds_passes_where_
     gradient = [b["params"] for b in run.document["benchmarks"] if b["group"] is None]
     measured = {(params["backend"], params["m"]) for params in gradient}
     assert ("two_loop", 3000) not in measured
-    assert run.table["others_cpu"].dropna().ge(0).all() and run.neighbours["points"] == 8
+    assert run.table["others_cpu"].dropna().ge(0).all()
+    assert run.neighbours["points"] == len(gradient)
     # The process that closes the run measured the probes and the calibration's last window.
     assert run.bandwidth_Bps > 0 and len(run.calibration) == 2
     answer = "\n".join(answer_lines(report.judge_run(run)))
