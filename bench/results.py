@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .machine_facts import EVERY_MEMBER, FACTS
-from .settings import Settings
+from .settings import ONE_PROCESS, Settings
 
 SCHEMA_VERSION = 2
 READABLE_SCHEMAS = (1, 2)
@@ -240,7 +240,7 @@ def _settings(extra: dict, version: int, check: _Checker) -> Settings:
     else:
         settings = check.get(extra, "settings", "dict", "lrbench")
     # Runs from before fresh processes per pass (issue 20) ran every pass in one.
-    settings = {"processes": "one"} | settings
+    settings = {"processes": ONE_PROCESS} | settings
     where = "lrbench.settings"
     check.get(settings, "preset", "str", where)
     for key in ("m", "n_x", "backends"):

@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, fields
 # never from a store; from a store only where the data would not fit the memory guard;
 # always from a store.
 STORE_MODES = ("never", "beyond-memory", "always")
-PROCESS_MODES = ("per-pass", "one")
+PER_PASS, ONE_PROCESS = "per-pass", "one"
+PROCESS_MODES = (PER_PASS, ONE_PROCESS)
 DEFAULT_STORE_DIR = "~/.cache/lr-vectorization-bench/stores"
 # What speedups are taken over unless the user says otherwise (--relative-to).
 DEFAULT_REFERENCE = "two_loop"
@@ -55,10 +56,10 @@ class Settings:
     m_beyond_ram: bool = False
     # Before each point, wait until other processes leave the machine quiet (reference runs).
     wait_for_quiet: bool = False
-    # Where the passes run: all in this process ("one"), or each in a fresh one ("per-pass"),
+    # Where the passes run: all in this process (ONE_PROCESS), or each in a fresh one (PER_PASS),
     # so that what differs between processes (memory placement, JIT output) shows as spread.
     # Sweeps with stores run in one process: each pass's process would write them again.
-    processes: str = "per-pass"  # one of PROCESS_MODES
+    processes: str = PER_PASS  # one of PROCESS_MODES
     # After the passes, more passes (each in a fresh process) at every size where a speedup
     # over the reference is not yet known to this width (its 95% interval's high over low),
     # up to max_passes.

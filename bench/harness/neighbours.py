@@ -7,9 +7,15 @@ says how many cores other processes kept busy over the point's wall time
 (the system's busy time from ``/proc/stat``, through psutil, less this
 process's own), how much the hypervisor stole, and the CPU's clock. A point
 is ``busy`` where the others' share reaches BUSY_CORES.
+
+The kernel counts that CPU time in ticks (1/100 s): over a 5 ms point one tick
+that lands on it reads as 2 cores. So a point is read over at least
+MIN_WINDOW_S ending where it ends: a short one together with the moments
+before it (a ``Neighbourhood`` keeps the samples of the points before).
 """
 
 import time
+from collections import deque
 from dataclasses import dataclass, field
 
 import psutil
@@ -23,6 +29,10 @@ BUSY_CORES = 0.25
 # quietly says the machine was quiet up to the next.
 QUIET_SAMPLE_S = 0.5
 QUIET_PATIENCE_S = 300.0
+# The shortest window a point's neighbours are read over: (2 cores + this process) × 1 tick
+# of miscount is then at most 0.12 cores, under BUSY_CORES (a quiet AMD EPYC VM flagged 8 of
+# 89 quick points, the shortest ones, when each was read over its own few milliseconds).
+MIN_WINDOW_S = 0.25
 
 
 def _system_busy_s() -> tuple[float, float]:
@@ -37,28 +47,69 @@ def _own_s() -> float:
     return times.user + times.system + times.children_user + times.children_system
 
 
+@dataclass(frozen=True)
+class Sample:
+    """The counters at one moment: wall clock, the system's busy and stolen CPU seconds since
+    boot, and this process's own CPU seconds."""
+
+    at: float
+    system: float
+    steal: float
+    own: float
+
+
+def sample() -> Sample:
+    busy, steal = _system_busy_s()
+    return Sample(time.perf_counter(), busy, steal, _own_s())
+
+
 @dataclass
 class Watch:
-    """Started when made; ``read()`` gives what happened beside this process since."""
+    """Started when made; ``read()`` gives what happened beside this process since, or since
+    the latest of ``before`` at least MIN_WINDOW_S before the read, where the watch is younger."""
 
-    started: float = field(default_factory=time.perf_counter)
-    system: tuple[float, float] = field(default_factory=_system_busy_s)
-    own: float = field(default_factory=_own_s)
+    start: Sample = field(default_factory=lambda: sample())
+    before: tuple[Sample, ...] = ()
 
     def read(self) -> dict:
-        """{"others_cpu", "steal_cpu": cores on average since the start, "busy": bool,
+        """{"others_cpu", "steal_cpu": cores on average over the window, "busy": bool,
         "clock_mhz": the CPU's clock now, where the system tells}."""
-        wall = max(time.perf_counter() - self.started, 1e-9)
-        busy, steal = _system_busy_s()
-        own = _own_s() - self.own
-        others = max(0.0, (busy - self.system[0] - own) / wall)
+        end = sample()
+        start = self._window_start(end.at)
+        wall = max(end.at - start.at, 1e-9)
+        others = max(0.0, (end.system - start.system - (end.own - start.own)) / wall)
         frequency = psutil.cpu_freq() if hasattr(psutil, "cpu_freq") else None
         return {
             "others_cpu": others,
-            "steal_cpu": max(0.0, (steal - self.system[1]) / wall),
+            "steal_cpu": max(0.0, (end.steal - start.steal) / wall),
             "busy": others >= BUSY_CORES,
             "clock_mhz": frequency.current if frequency else None,
         }
+
+    def _window_start(self, end: float) -> Sample:
+        """The point's own start where it is long enough, else the latest earlier sample that
+        makes the window MIN_WINDOW_S long, else the earliest there is."""
+        if end - self.start.at >= MIN_WINDOW_S:
+            return self.start
+        old_enough = [s for s in self.before if end - s.at >= MIN_WINDOW_S]
+        return old_enough[-1] if old_enough else (*self.before, self.start)[0]
+
+
+class Neighbourhood:
+    """The samples of this process's recent points, so that each new point's watch can reach
+    back MIN_WINDOW_S."""
+
+    def __init__(self) -> None:
+        self.samples: deque[Sample] = deque()
+
+    def watch(self) -> Watch:
+        now = sample()
+        # Keep the samples of the last window and the newest one older than it.
+        while len(self.samples) > 1 and now.at - self.samples[1].at >= MIN_WINDOW_S:
+            self.samples.popleft()
+        watch = Watch(now, tuple(self.samples))
+        self.samples.append(now)
+        return watch
 
 
 def others_cpu_over(seconds: float) -> float:

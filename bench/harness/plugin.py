@@ -51,6 +51,7 @@ class SweepPlugin:
         # Whether other processes left the last point alone: --wait-for-quiet then need not
         # look again before the next one.
         self.last_point_quiet = False
+        self.neighbourhood = neighbours.Neighbourhood()
         self.limits: threadpool_limits | None = None
         self.all_cores = sorted(os.sched_getaffinity(0)) if AFFINITY else []
         # The cores every timed step may run on: as many as the sweep's threads.
@@ -93,8 +94,9 @@ class SweepPlugin:
 
     @pytest.fixture
     def neighbour_watch(self) -> neighbours.Watch:
-        """Started as the point starts; the point reads what other processes did meanwhile."""
-        return neighbours.Watch()
+        """Started as the point starts; the point reads what other processes did meanwhile
+        (a short point: over the last neighbours.MIN_WINDOW_S)."""
+        return self.neighbourhood.watch()
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         names = set(metafunc.fixturenames)
@@ -192,7 +194,8 @@ class SweepPlugin:
             if report.passed and _param(item, "backend"):
                 extra = item.funcargs["benchmark"].extra_info
                 self.last_point_quiet = extra.get("busy") is False
-        if call.when == "call" and report.passed and _param(item, "kernel"):
+        # A calibration window (the lecture's demo has kernels too, but no window).
+        if call.when == "call" and report.passed and _param(item, "when"):
             stats = item.funcargs["benchmark"].stats.stats
             report.lrbench_progress = calibration_line(
                 _param(item, "kernel"), _param(item, "when"), stats.iqr / stats.median

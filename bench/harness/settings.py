@@ -13,7 +13,7 @@ import impls
 
 from ..machine import total_memory_bytes
 from ..placement import OFFSET_STEP, PAGE
-from ..settings import PROCESS_MODES, STORE_MODES, Settings
+from ..settings import ONE_PROCESS, PER_PASS, PROCESS_MODES, STORE_MODES, Settings
 
 # The out-of-core preset adds an m whose X is this many times the machine's memory.
 BEYOND_RAM = 1.25
@@ -139,7 +139,7 @@ def check_until(
         )
     if passes < 2:
         raise OptionError("--until: needs at least 2 passes to know an interval (--passes)")
-    if processes == "one":
+    if processes == ONE_PROCESS:
         raise OptionError("--until: its extra passes run in fresh processes; not with one")
     chosen = max(Settings.max_passes, passes) if max_passes is None else max_passes
     if chosen < passes:
@@ -202,13 +202,13 @@ def build_settings(
             raise OptionError(f"--stores: choose from {', '.join(STORE_MODES)}; got {stores!r}")
         sweep = replace(sweep, stores=stores)
     if sweep.stores != "never":
-        if processes == "per-pass" or sweep.until is not None:
+        if processes == PER_PASS or sweep.until is not None:
             option = "--until" if sweep.until is not None else "--processes per-pass"
             raise OptionError(
                 f"{option}: not with stores (each pass's process would write its stores "
                 "again); stores need every pass in one process (--processes one)"
             )
-        processes = "one"
+        processes = ONE_PROCESS
     if sweep.m_beyond_ram:
         beyond = tuple(m_beyond_ram(n_x, dtype, total_memory_bytes()) for n_x in sweep.n_x)
         sweep = replace(sweep, m=tuple(sorted({*sweep.m, *beyond})), m_beyond_ram=False)

@@ -22,7 +22,7 @@ import impls
 
 from .. import machine
 from ..results import Run
-from ..settings import Settings
+from ..settings import ONE_PROCESS, PER_PASS, Settings
 from .journal import Journal, header
 from .planner import until_pass
 from .plugin import SweepPlugin
@@ -119,7 +119,7 @@ def run(settings: Settings, journal: Journal | None = None) -> Run:
 
     Each finished point goes into the journal as it ends (by default one in a
     temporary folder, gone with the sweep); a resumed journal's points are not
-    measured again. With ``settings.processes == "per-pass"`` each pass runs in
+    measured again. With ``settings.processes == PER_PASS`` each pass runs in
     a fresh process (``pass_process.py``), so the spread between passes holds
     what differs between processes too. Ctrl-C raises SweepInterrupted with the
     partial run.
@@ -127,9 +127,9 @@ def run(settings: Settings, journal: Journal | None = None) -> Run:
     settings = with_every_backend(settings)
     check_backends(settings.backend_names, "backends")
     outside = registered_here(settings.backend_names)
-    if outside and settings.processes == "per-pass":
+    if outside and settings.processes == PER_PASS:
         print(f"Every pass runs in this process: {', '.join(outside)} exist only here.")
-        settings = replace(settings, processes="one")
+        settings = replace(settings, processes=ONE_PROCESS)
     with dask_client(settings.dask_scheduler):  # reachable? (an OptionError before any point)
         pass
     print(describe(settings), flush=True)
@@ -137,7 +137,7 @@ def run(settings: Settings, journal: Journal | None = None) -> Run:
         json_path = Path(work) / "run.json"
         if journal is None:
             journal = open_journal(settings, Path(work) / "journal.jsonl")
-        if settings.processes == "per-pass":
+        if settings.processes == PER_PASS:
             status = measure_pass_by_pass(settings, journal, json_path)
         else:
             status = measure(settings, journal, json_path)

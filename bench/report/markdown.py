@@ -35,7 +35,16 @@ from ..analysis.verdicts import (
 )
 from ..cost_model import CostModel
 from ..machine_facts import shown
-from ..results import ROOF_POINT, DataSource, ResultsError, Run, Status, write_atomic
+from ..results import (
+    ROOF_POINT,
+    STEADY_TIMING,
+    DataSource,
+    ResultsError,
+    Run,
+    Status,
+    write_atomic,
+)
+from ..settings import ONE_PROCESS
 from ..units import format_rate, format_ratio, format_seconds, markdown_table
 from . import charts
 from .answer import conditions, placement_text
@@ -120,6 +129,7 @@ def runs_section(every: list[Judged]) -> list[str]:
         ]
         rows.append((f"{run.label} (`{run.source}`)", *cells))
     lines += markdown_table(["run", *(v.claim.name for v in judged[0])], rows)
+    lines += ["", *how_measured_lines(every)]
     pairs = combinations(range(len(runs)), 2)
     same = [pair for pair in pairs if runs[pair[0]].label == runs[pair[1]].label]
     if same:
@@ -142,6 +152,61 @@ def runs_section(every: list[Judged]) -> list[str]:
         ]
         lines += markdown_table(columns, rows, "lrrrrrrrr")
     return lines
+
+
+def how_measured_lines(every: list[Judged]) -> list[str]:
+    """Each run's conditions beside its precision: a reader sees which runs were quiet, how
+    steadily their machine timed fixed work, and how wide that left the intervals."""
+    claims = [v.claim for v in every[0].verdicts]
+    lines = [
+        "How each run was measured, and the median width (95% interval's high over low) of its "
+        "speedups per claim, in the order above. A quiet reference run recorded its neighbours "
+        "at every point, had none busy, and timed fixed work steadily (at most "
+        f"{STEADY_TIMING:.0%} spread).",
+        "",
+    ]
+    rows = []
+    for each in every:
+        run, by_claim = each.run, {v.claim: v for v in each.verdicts}
+        widths = [
+            f"{_median_width(by_claim[claim]):.3g}" if claim in by_claim else "—"
+            for claim in claims
+        ]
+        rows.append(
+            (
+                f"`{run.source}`",
+                run.document.get("commit_info", {}).get("id", "?")[:8],
+                _passes_text(run),
+                _neighbours_text(run),
+                "not timed" if run.timing_noise is None else f"{run.timing_noise:.1%}",
+                "numpy's" if run.settings.x_offset is None else f"{run.settings.x_offset} B",
+                ", ".join(widths),
+                "yes" if run.quiet else "no",
+            )
+        )
+    columns = ("run", "commit", "passes", "beside other work", "fixed work's spread")
+    columns += ("X past a page", "median widths", "quiet reference")
+    return lines + markdown_table(columns, rows, "llllrrll")
+
+
+def _median_width(verdict: Verdict) -> float:
+    points = verdict.points
+    return float((points["high"] / points["low"]).median())
+
+
+def _passes_text(run: Run) -> str:
+    settings = run.settings
+    passes = f"{settings.passes}-{settings.max_passes}" if settings.until else f"{settings.passes}"
+    return f"{passes}, {'one process' if settings.processes == ONE_PROCESS else 'a process each'}"
+
+
+def _neighbours_text(run: Run) -> str:
+    if run.busy_points is None or run.neighbours is None:
+        return "not recorded"
+    return (
+        f"{run.busy_points} of {len(run.measured)} points "
+        f"(others ≤ {run.neighbours['others_cpu_max']:.2f} core)"
+    )
 
 
 AGREEMENT_NOTE = (

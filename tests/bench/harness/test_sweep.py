@@ -48,13 +48,18 @@ def outside_backend():
 
 
 def test_a_backend_registered_outside_impls_is_swept_analysed_reported_and_charted(
-    outside_backend, tmp_path
+    outside_backend, tmp_path, capfd
 ):
     settings = build_settings(
         "quick", m="30,300", nx="3,30", backends="two_loop,tanh_numpy", passes=2
     )
     run = harness.run(settings)
     assert run.settings.backends == ("two_loop", "tanh_numpy")
+    # The calibration windows say how steadily the machine timed them; the lecture's demo,
+    # timed too, is no calibration.
+    out = capfd.readouterr().out
+    assert "calibration python_loop (start): rounds spread " in out
+    assert "calibration numpy_dot" not in out and not run.lecture.empty
     assert set(run.measured["backend"]) == {"two_loop", "tanh_numpy"}
     assert undeclared(run.facts) == []  # the sweep's probes write only declared facts
     assert run.backends["tanh_numpy"] == {

@@ -8,7 +8,8 @@ import pytest
 from bench.report import __main__ as cli
 from bench.report import answer, build, charts, csv_table, judge_run
 from bench.report.markdown import machine_section
-from bench.results import CALIBRATION, STEADY_TIMING, Run
+from bench.results import STEADY_TIMING, Run
+from tests.bench.conditions import with_neighbours
 from tests.bench.damaged import CASES, FIXTURES, RUN
 
 
@@ -203,25 +204,6 @@ def test_the_physical_limit_table_shows_backends_near_it(run):
     assert "numba" in header and "two_loop" not in header  # hundreds of times above it
     assert "| 100 | 10 | 8 µs |" in "\n".join(lines)  # 8,000 bytes at 1 GB/s
     assert limit_lines(SimpleNamespace(table=run.table, bandwidth_Bps=None, cache_bytes=1)) == []
-
-
-def with_neighbours(run: Run, busy_benchmarks: set[int], spread: float = 0.02) -> Run:
-    """The run as if each point had recorded what else ran; the benchmarks named were busy;
-    the calibration kernels' rounds spread by `spread` (IQR over median)."""
-    import copy
-
-    from bench.harness.run_file import neighbour_facts
-
-    document = copy.deepcopy(run.document)
-    for index, bench in enumerate(document["benchmarks"]):
-        if bench.get("group") is None:
-            busy = index in busy_benchmarks
-            bench["extra_info"] |= {"others_cpu": 1.0 if busy else 0.02, "busy": busy}
-            bench["extra_info"]["steal_cpu"] = 0.0
-        elif bench["group"] == CALIBRATION:
-            bench["stats"]["iqr"] = spread * bench["stats"]["median"]
-    document["machine_info"]["lrbench"]["neighbours"] = neighbour_facts(document["benchmarks"])
-    return Run.from_document(document, "with-neighbours.json")
 
 
 def test_the_answer_says_whether_the_run_was_quiet(run):
