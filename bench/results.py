@@ -71,6 +71,7 @@ COLUMNS = [
     "pass_disk_read_Bps",
     "peak_rss_bytes",
     "others_cpu",
+    "steal_cpu",
     "busy",
 ]
 # Each benchmark is one point in one pass; a point's row sums up its passes like this.
@@ -91,6 +92,8 @@ ACROSS_PASSES = {
     # Other processes' CPU time over the point, in cores: its worst pass, and whether any pass
     # was measured beside other work.
     "others_cpu": "max",
+    # The hypervisor's steal: on average over the passes (a busy host steals a little, often).
+    "steal_cpu": "mean",
     "busy": lambda busy: None if busy.isna().all() else bool(busy.fillna(False).any()),
 }
 
@@ -573,6 +576,13 @@ class Run:
         if "busy" not in self.table or self.table["busy"].isna().all():
             return None
         return int((self.measured["busy"] == True).sum())  # noqa: E712 (None is not busy)
+
+    @property
+    def steal(self) -> float | None:
+        """The hypervisor's steal over the measured points, in cores, on average (None: not
+        recorded)."""
+        stolen = self.measured["steal_cpu"].dropna()
+        return float(stolen.mean()) if len(stolen) else None
 
     @property
     def timing_noise(self) -> float | None:

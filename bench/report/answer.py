@@ -74,6 +74,8 @@ def conditions(run: Run) -> str:
         f"(median {facts['others_cpu_median']:.2f}); the hypervisor stole at most "
         f"{facts['steal_cpu_max']:.2f}"
     )
+    if run.steal is not None:
+        seen += f" ({run.steal:.3f} on average)"
     if run.steady:
         return f"Measured on a quiet machine{waited}: {seen}. {timing_text(run)}"
     return f"No other work seen on the machine{waited}: {seen}. {timing_text(run)}"

@@ -178,15 +178,16 @@ def how_measured_lines(every: list[Judged]) -> list[str]:
                 run.document.get("commit_info", {}).get("id", "?")[:8],
                 _passes_text(run),
                 _neighbours_text(run),
+                "not recorded" if run.steal is None else f"{run.steal:.1%} of a core",
                 "not timed" if run.timing_noise is None else f"{run.timing_noise:.1%}",
                 "numpy's" if run.settings.x_offset is None else f"{run.settings.x_offset} B",
                 ", ".join(widths),
                 "yes" if run.quiet else "no",
             )
         )
-    columns = ("run", "commit", "passes", "beside other work", "fixed work's spread")
-    columns += ("X past a page", "median widths", "quiet reference")
-    return lines + markdown_table(columns, rows, "llllrrll")
+    columns = ("run", "commit", "passes", "beside other work", "stolen, on average")
+    columns += ("fixed work's spread", "X past a page", "median widths", "quiet reference")
+    return lines + markdown_table(columns, rows, "llllrrrll")
 
 
 def _median_width(verdict: Verdict) -> float:

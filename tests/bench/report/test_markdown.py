@@ -164,9 +164,11 @@ def test_runs_side_by_side_say_how_each_was_measured_and_which_is_a_quiet_refere
     }
     assert rows["`with-neighbours.json`"][-1] == "yes"
     assert rows["`busy.json`"][3].startswith("1 of ") and rows["`busy.json`"][-1] == "no"
-    assert rows["`unsteady.json`"][4] == "12.0%" and rows["`unsteady.json`"][-1] == "no"
-    assert rows[f"`{run.source}`"][3] == "not recorded" and rows[f"`{run.source}`"][-1] == "no"
-    widths = [float(w) for w in rows["`with-neighbours.json`"][6].split(", ")]
+    assert rows["`unsteady.json`"][5] == "12.0%" and rows["`unsteady.json`"][-1] == "no"
+    assert rows["`busy.json`"][4] == "0.0% of a core"
+    unrecorded = rows[f"`{run.source}`"]
+    assert unrecorded[3] == unrecorded[4] == "not recorded" and unrecorded[-1] == "no"
+    widths = [float(w) for w in rows["`with-neighbours.json`"][7].split(", ")]
     assert len(widths) == len(every[0].verdicts) and all(w >= 1 for w in widths)
 
 
