@@ -43,12 +43,13 @@ REPORTED_RUNS = (
     # Two quick sweeps with --until 1.15 --max-passes 14 (216736b, quiet): every size took all
     # 14 passes; narrower intervals than 7 passes give, and how well they agree (issue 20).
     *(f"results/machines/intel-xeon/quick-until-run{i}.json" for i in (1, 2)),
-    # The AMD EPYC AVX-512 (family 25 model 17) CPU again, another day's VM, at 70d3697, fresh
-    # clones back to back with nothing else running: a default run with --wait-for-quiet whose
-    # calibration kernels timed unsteadily (12.4%: a busy host), so no reference; two quick
-    # sweeps (how well two runs agree there), and one beside a CPU-bound process (issue 20).
+    # The AMD EPYC AVX-512 (family 25 model 17) CPU again, another day's VM, fresh clones back
+    # to back with nothing else running: at 70d3697 a default run with --wait-for-quiet whose
+    # calibration kernels timed unsteadily (12.4%: a busy host), so no reference, and two quick
+    # sweeps (how well two runs agree there); at a5f87f6, neighbours read over at least
+    # MIN_WINDOW_S, a third quick sweep and one beside a CPU-bound process (issue 20).
     "results/machines/amd-epyc-avx512/default-unsteady-host.json",
-    *(f"results/machines/amd-epyc-avx512/quick-run{i}.json" for i in (1, 2)),
+    *(f"results/machines/amd-epyc-avx512/quick-run{i}.json" for i in (1, 2, 3)),
     "results/machines/amd-epyc-avx512/quick-beside-cpu-hog.json",
     "results/machines/amd-epyc-avx512/float64.json",
     "results/machines/amd-epyc-avx512/float32.json",
