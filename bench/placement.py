@@ -2,12 +2,10 @@
 
 A step's speed depends on X's address. numpy's allocator aligns to 16 bytes only (a large
 array starts 16 bytes past a page, behind malloc's header; a smaller one wherever the heap
-has room), and the compiled and BLAS kernels read X up to 1.3x faster when it starts on a
-32-byte boundary: at m=1,000, n_x=100 on an Intel Xeon (AVX-512), numba_fused took
-17.0-17.5 µs with X 0, 32, 64, ... bytes past a page and 22.4-22.9 µs at 8, 16, 48, 80, ...;
-vectorized 29-30 µs at multiples of 64 against 36-38 µs. Which of these a process gets is
-set by its allocation history, for its whole life: so the sweep places X itself (the
-``x_offset`` setting), and the regression check places it anew each round.
+has room), and the compiled and BLAS kernels read X faster when it starts on a 32-byte
+boundary (docs/tuning.md has the figures). Which of these a process gets is set by its
+allocation history, for its whole life: so the sweep places X itself (the ``x_offset``
+setting), and the regression check places it anew each round.
 
 Imports only numpy: the regression check's worker, which must import nothing of ``bench``
 from the tree it times, loads this file by its path.

@@ -25,19 +25,17 @@ import numpy as np
 import pandas as pd
 
 from .machine_facts import EVERY_MEMBER, FACTS
-from .settings import ONE_PROCESS, Settings
+from .settings import DTYPES, ONE_PROCESS, Settings
 
 SCHEMA_VERSION = 2
 READABLE_SCHEMAS = (1, 2)
 CALIBRATION = "calibration"  # pytest-benchmark group of the calibration kernels
 # How steadily a machine times fixed work: the calibration kernels' rounds, IQR over median,
 # in the run's steadiest window (one disturbance lifts a window; a busy host lifts them all), at
-# most this on a machine fit for a reference run. Quiet VM runs measured 0.2-4.6% (Intel Xeon,
-# AMD EPYC AVX-512); an AMD EPYC (AVX2) VM 6.2-8.3% over whole runs while other processes used
-# under 0.3 of a core and nothing was stolen: its host was busy in a way nothing inside shows.
+# most this on a machine fit for a reference run: above every quiet run's, below a busy host's
+# (docs/tuning.md).
 STEADY_TIMING = 0.05
 LECTURE = "lecture"  # pytest-benchmark group of the lecture's dot-product demo
-DTYPES = ("float64", "float32")
 # Version 1 files carry no backend facts; this is what that harness assumed.
 V1_PASSES_OVER_X = {"vectorized": 2}
 
@@ -609,6 +607,16 @@ class Run:
         if self.left:
             label += f", interrupted: {len(self.left)} point(s) not measured"
         return label
+
+    @property
+    def commit(self) -> str:
+        """The commit whose harness made the run ("?" if not recorded)."""
+        return self.document.get("commit_info", {}).get("id") or "?"
+
+    @property
+    def made(self) -> str:
+        """When the run was written (ISO 8601, UTC; "?" if not recorded)."""
+        return self.document.get("datetime") or "?"
 
     @property
     def measured(self) -> pd.DataFrame:

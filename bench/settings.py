@@ -18,6 +18,10 @@ PROCESS_MODES = (PER_PASS, ONE_PROCESS)
 DEFAULT_STORE_DIR = "~/.cache/lr-vectorization-bench/stores"
 # What speedups are taken over unless the user says otherwise (--relative-to).
 DEFAULT_REFERENCE = "two_loop"
+# The types a run may give the backends (--dtype): the first is the default.
+DTYPES = ("float64", "float32")
+# Where a user's sweeps and reports go (untracked); ours are in results/ (bench/index.py).
+YOUR_RESULTS = "my-results"
 
 
 def reference_for(backends: list[str] | tuple[str, ...], asked: str | None) -> str:
@@ -68,8 +72,8 @@ class Settings:
     # The backend speedups are taken over (--relative-to); None: reference_for's choice.
     reference: str | None = None
     # Where X starts: this many bytes past a page boundary (bench/placement.py: the kernels
-    # read X up to 1.3x faster 32-byte aligned); None, in runs made before the setting: where
-    # numpy's allocator put it, which varied from process to process.
+    # read X faster 32-byte aligned); None, in runs made before the setting: where numpy's
+    # allocator put it, which varied from process to process.
     x_offset: int | None = 0
 
     @property

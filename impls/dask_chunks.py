@@ -12,8 +12,8 @@ pass: a NaN or inf in X shows in the chunk's sums, a label other than 0 or 1
 in its labels; either raises the usual ValueError.
 
 As fast as the chunks are: in memory, the fused kernel's speed plus dask's
-cost per chunk (building and running its tasks: about 2 ms a chunk on a
-2-core VM, hence chunks of 128 MB); from disk, zarr's reads. One core runs
+cost per chunk (building and running its tasks, milliseconds a chunk, hence
+chunks of 128 MiB); from disk, zarr's reads. One core runs
 dask's synchronous scheduler (a thread pool's hand-offs cost more than they
 give); more cores, or data on disk, its threaded scheduler with as many
 threads as the process may use cores (its CPU affinity, which a benchmark
@@ -43,8 +43,8 @@ from .numba_fused import COPY_AS_COLUMNS_UP_TO, accumulate_any
 # A cluster's step that finishes no chunk for this long stalled (dask config, "lrbench.dask.").
 PROGRESS_TIMEOUT = "60s"
 
-# Of X per chunk, for in-memory data: each chunk costs dask about 2 ms a step here (building
-# and running its tasks), so few large chunks; the kernel blocks them for the cache itself.
+# Of X per chunk, for in-memory data: each chunk costs dask milliseconds a step (building and
+# running its tasks), so few large chunks; the kernel blocks them for the cache itself.
 CHUNK_BYTES = 128 * 2**20
 
 

@@ -6,8 +6,8 @@ are taken in blocks of about 1 MiB of X, three loops a block: z = w·x + b for
 every example of the block, streaming it from memory; then dz and the loss
 for the whole block at once (``_block_math``: exp and log1p as polynomials
 LLVM vectorizes, where ``math.exp`` and ``math.log1p`` were one scalar
-library call each: 28 ns an example before, 5 ns now); then dw += dz·x over
-the same block, now in the L2 cache.
+library call each, several times slower); then dw += dz·x over the same
+block, now in the L2 cache.
 
 X is read where the caller put it. As the contract gives it, (n_x, m) in C
 order, each feature's slice of a block is contiguous and both passes run
@@ -19,12 +19,13 @@ features, where a block's z pass would read n_x short runs, or more than
 ``IN_PLACE_UP_TO`` with X small enough that the copy costs little), and
 ``memory_bytes`` counts that copy.
 
-Where the time goes (m=100,000, n_x=1,000, float64, one thread, Intel Xeon
-family 6 model 207): the z pass reads X from memory at 96% of the probe's
-rate, the dw pass reads it again from L2 at about 60 GB/s (14 ms of ~80), and
-the block math takes 0.4 ms; that second read is the gap to the roof.
-Overlapping it with the next block's stream (software-pipelined blocks,
-software prefetch into L1 or L2) measured slower, not faster.
+Where the time goes: the z pass reads X from memory at nearly the read
+probe's rate, the dw pass reads it again from L2, and the block math is a few
+percent; that second read is the gap to the roof (the roof study in the
+report measures the parts). Overlapping it with the next block's stream
+(software-pipelined blocks, software prefetch into L1 or L2) measured slower,
+not faster. The constants below were tuned on one CPU: docs/tuning.md has the
+measurements.
 
 Compiled with reassociation and FMA contraction allowed (``fastmath``
 limited to those two flags), so LLVM keeps several SIMD accumulators for the
@@ -44,27 +45,18 @@ from ._types import Backend, Gradient
 FASTMATH = {"reassoc", "contract"}
 
 
-# Examples per block: about this many bytes of X, so a block stays in L2 between its two passes
-# (measured at m=100,000, n_x=1,000 on a 4 MiB L2: 1 MiB blocks read X at 74% of the probe's
-# rate, 256 KiB at 71%, 2 MiB at 62%).
+# Examples per block: about this many bytes of X, so a block stays in L2 between its two passes.
 BLOCK_BYTES = 1024 * 1024
 # At least this many examples a block, however many features: each feature's run of a block is
-# then 1 KiB of float64, long enough for the prefetchers (13 examples at n_x=10,000 read X
-# 2.1x slower than 128 do, where the block no longer fits in L2).
+# then 1 KiB of float64, long enough for the prefetchers.
 MIN_EXAMPLES = 128
 # At most this many bytes of each scratch vector (1,024 float64, 2,048 float32 examples): the
-# block's five scratch vectors then stay in L1-L2 when features are few (1,024 float64 measured
-# 1.1-1.2x faster than 4,096-32,768 at n_x=1-16, m=1e5-1e6).
+# block's five scratch vectors then stay in L1-L2 when features are few.
 MAX_SCRATCH_BYTES = 8 * 1024
-# C-ordered X is read in place (as columns) up to IN_PLACE_UP_TO features whatever its size
-# (columns were 1.1-2.1x faster than rows at n_x=50-128, m=1,000-100,000, both dtypes; the same
-# at m=100), and up to COLUMNS_UP_TO features once it is at least IN_PLACE_FROM_BYTES;
-# otherwise the kernels read a copy as rows. Above
-# 1,024 features a block's z pass would read n_x short runs: rows were 1.2-1.4x faster at
-# n_x=2,000-10,000 (m·n_x=1e8, one thread, both dtypes) and the same at n_x=1,000. Below 64 MiB
-# the copy costs little memory and its long rows pay: columns were 0.64-0.92x as fast at
-# m=10-1,000, n_x=1,000 (X up to 8 MB) and 0.80x at m=10,000 in float32 (40 MB), 1.2-1.9x
-# faster at m=10,000 in float64 (80 MB).
+# C-ordered X is read in place (as columns) up to IN_PLACE_UP_TO features whatever its size, and
+# up to COLUMNS_UP_TO features once it is at least IN_PLACE_FROM_BYTES; otherwise the kernels
+# read a copy as rows. Above COLUMNS_UP_TO features a block's z pass would read n_x short runs;
+# below IN_PLACE_FROM_BYTES the copy costs little memory and its long rows pay.
 IN_PLACE_UP_TO = 128
 COLUMNS_UP_TO = 1024
 IN_PLACE_FROM_BYTES = 64 * 2**20
@@ -89,7 +81,7 @@ def accumulate(w, b, rows, labels, start, stop, dw):
     """Add the examples start..stop-1's contributions to dw; return their Σdz and Σloss.
 
     rows: one example per row. dw's pass takes four rows at a time: one load and
-    store of dw per four products (from L2, 11 ms instead of 16 ms per 800 MB here)."""
+    store of dw per four products, which reads from L2 faster than one per product."""
     n_x = rows.shape[1]
     block = examples_per_block(rows.itemsize, n_x, 1)  # a row is one contiguous run
     t, kf, scale, dz, loss = scratch(min(block, stop - start), rows.dtype)

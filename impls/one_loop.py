@@ -44,5 +44,5 @@ BACKEND = Backend(
     gradient,
     copy_of_x,
     passes_over_x=1,
-    description="examples; numpy over features: a few numpy calls (~1 µs each) per example",
+    description="examples; numpy over features: a few numpy calls, each a fixed cost, per example",
 )

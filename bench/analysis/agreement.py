@@ -20,12 +20,12 @@ from .verdicts import Verdict
 
 def agreement(first: list[Verdict], second: list[Verdict]) -> pd.DataFrame:
     """One row per claim judged in both runs, over the points measured in both."""
-    theirs = {v.claim: v.points for v in second}
+    theirs = {v.claim: v for v in second}
     rows = []
     for mine in first:
         if mine.claim not in theirs:
             continue
-        both = mine.points.merge(theirs[mine.claim], on=["m", "n_x"], suffixes=("_1", "_2"))
+        both = merged(mine, theirs[mine.claim])
         rows.append(
             {
                 "claim": mine.claim.name,
@@ -59,16 +59,41 @@ def _standard_error(both: pd.DataFrame, run: str) -> np.ndarray:
 def consistent(both: pd.DataFrame) -> pd.Series:
     """Per point measured in both runs with intervals: do the two log speedups differ by less
     than Welch's 95% interval of their difference? (Points without intervals are left out.)"""
+    return ~differences(both)["differ"]
+
+
+def differences(both: pd.DataFrame) -> pd.DataFrame:
+    """Per point measured in both runs with intervals (columns ``_1`` and ``_2`` as
+    ``agreement`` merges them): ``ratio``, the first speedup over the second, with Welch's 95%
+    interval (``low``, ``high``) from both runs' passes, and whether it excludes 1 (``differ``).
+    Points without intervals are left out."""
     usable = both[(both["passes_1"] >= 2) & (both["passes_2"] >= 2)]
     usable = usable[usable["low_1"].notna() & usable["low_2"].notna()]
     se1, se2 = _standard_error(usable, "1"), _standard_error(usable, "2")
     variance = se1**2 + se2**2
-    difference = np.abs(np.log(usable["speedup_1"] / usable["speedup_2"]).to_numpy())
+    log_ratio = np.log(usable["speedup_1"] / usable["speedup_2"]).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         freedom = variance**2 / (
             se1**4 / (usable["passes_1"].to_numpy() - 1)
             + se2**4 / (usable["passes_2"].to_numpy() - 1)
         )
-        bound = stats.t.ppf((1 + CONFIDENCE) / 2, freedom) * np.sqrt(variance)
-    within = np.where(variance > 0, difference <= bound, difference == 0)
-    return pd.Series(within, index=usable.index, dtype=bool)
+        bound = np.where(
+            variance > 0, stats.t.ppf((1 + CONFIDENCE) / 2, freedom) * np.sqrt(variance), 0.0
+        )
+    return pd.DataFrame(
+        {
+            **{key: usable[key] for key in ("m", "n_x") if key in usable},
+            "speedup_1": usable["speedup_1"],
+            "speedup_2": usable["speedup_2"],
+            "ratio": np.exp(log_ratio),
+            "low": np.exp(log_ratio - bound),
+            "high": np.exp(log_ratio + bound),
+            "differ": np.abs(log_ratio) > bound,
+        },
+        index=usable.index,
+    )
+
+
+def merged(first: Verdict, second: Verdict) -> pd.DataFrame:
+    """The points of one claim measured in both runs, their columns suffixed _1 and _2."""
+    return first.points.merge(second.points, on=["m", "n_x"], suffixes=("_1", "_2"))

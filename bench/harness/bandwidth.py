@@ -11,12 +11,12 @@ import time
 import numba
 import numpy as np
 
-PROBE_BYTES = 1 << 30  # 1 GiB: 30x this machine's 32 MiB L3
+PROBE_BYTES = 1 << 30  # 1 GiB: many times any last-level cache we have met
 REPEATS = 5
 
 
 # Summed in the array's own type: a float64 sum of float32 values converts every element, and
-# the probe then read float32 X slower than numba_fused's z pass did (7.9 ms of 40 here).
+# the probe then read float32 X slower than numba_fused's z pass did (docs/tuning.md).
 @numba.njit(fastmath=True)  # reassociation lets LLVM keep several SIMD accumulators
 def _sum(values):
     total = values.dtype.type(0)

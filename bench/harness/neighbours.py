@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import psutil
 
 # Other processes' CPU time over a point's wall time, in cores, from which the point counts as
-# measured beside other work. A quiet 2-core VM shows 0.00-0.05 (the kernel, the shell); one
-# CPU-bound neighbour shows about 1.
+# measured beside other work: well above a quiet machine's, well below one CPU-bound
+# neighbour's (docs/tuning.md).
 BUSY_CORES = 0.25
 # --wait-for-quiet: how long to look at the machine each time, and how long to wait in all.
 # It looks only before a point that follows a busy (or unwatched) one: a point measured
@@ -30,8 +30,7 @@ BUSY_CORES = 0.25
 QUIET_SAMPLE_S = 0.5
 QUIET_PATIENCE_S = 300.0
 # The shortest window a point's neighbours are read over: (2 cores + this process) × 1 tick
-# of miscount is then at most 0.12 cores, under BUSY_CORES (a quiet AMD EPYC VM flagged 8 of
-# 89 quick points, the shortest ones, when each was read over its own few milliseconds).
+# of miscount is then at most 0.12 cores, under BUSY_CORES (docs/tuning.md).
 MIN_WINDOW_S = 0.25
 
 

@@ -1,4 +1,4 @@
-"""One pass of a sweep in a process of its own: ``python -m bench.harness.pass_process``.
+"""One pass of a sweep in a process of its own: ``python -m bench pass`` (internal).
 
 Started by ``sweep.measure_pass_by_pass`` with the sweep's settings (a JSON
 file), its journal, where the run file goes and the pass: one of the
@@ -14,8 +14,6 @@ import contextlib
 import ctypes
 import json
 import signal
-import sys
-from pathlib import Path
 
 from ..machine import identity
 from ..settings import Settings
@@ -31,20 +29,8 @@ def die_with_parent() -> None:
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.harness.pass_process")
-    parser.add_argument("settings", type=Path, help="the sweep's settings (JSON)")
-    parser.add_argument("journal", type=Path, help="the sweep's journal")
-    parser.add_argument("run_file", type=Path, help="where the run file is written")
-    parser.add_argument("started", type=float, help="when the sweep began (time.time())")
-    parser.add_argument("--pass", dest="pass_number", type=int, help="the pass to measure")
-    parser.add_argument("--points", type=Path, help="an extra pass's points (JSON)")
-    parser.add_argument("--closes", action="store_true", help="close the run (probes, file)")
-    return parser.parse_args(argv)
-
-
-def main(argv: list[str]) -> int:
-    args = parse_args(argv)
+def main(args: argparse.Namespace) -> int:
+    """Measure one pass (or close the run), with the options ``bench/cli.py`` declares."""
     die_with_parent()
     settings = Settings.from_dict(json.loads(args.settings.read_text()))
     journal = Journal.resume(args.journal, header(settings.as_dict(), identity()))
@@ -58,7 +44,3 @@ def main(argv: list[str]) -> int:
         extra=extra,
         closes=args.closes,
     )
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -266,8 +266,8 @@ class Planner:
 
         The remainder is what the points still to run are expected to take, at the pace of
         the sweep so far once its first pass is done: a process per pass, first calls, data
-        and calibration take time the rounds do not (the quick preset in fresh processes:
-        8 min 25 s on a 2-core AMD EPYC VM, against 1 min 41 s predicted from rounds alone).
+        and calibration take time the rounds do not, several times the rounds' own in the
+        quick preset (docs/tuning.md).
         """
         self.done += 1
         elapsed = time.perf_counter() - self.started

@@ -1,13 +1,12 @@
 """The memory roof measured beside the kernels: rounds of the read probe interleaved with the
 compiled backends' steps and with the parts of a step, at one point.
 
-The probe's rate moves on these VMs from minute to minute (50-57 GB/s in some runs, 35-37 GB/s
-in others, on two threads within an hour), so a backend's share of the roof is only meaningful
-when both are measured in the same minute: here each round times the probe, then each kernel,
-then each part, so every round gives a paired share. The parts explain the gap: the z pass
-alone (X read once from memory, as the probe reads it, plus the dot products), the z and dw
-passes (X read again from L2), the whole step (plus the block math and the sums), and the
-block math alone.
+The probe's rate moves from minute to minute on a VM (docs/tuning.md), so a backend's share of
+the roof is only meaningful when both are measured in the same minute: here each round times
+the probe, then each kernel, then each part, so every round gives a paired share. The parts
+explain the gap: the z pass alone (X read once from memory, as the probe reads it, plus the
+dot products), the z and dw passes (X read again from L2), the whole step (plus the block math
+and the sums), and the block math alone.
 """
 
 import time

@@ -13,7 +13,7 @@ import impls
 
 from ..machine import total_memory_bytes
 from ..placement import OFFSET_STEP, PAGE
-from ..settings import ONE_PROCESS, PER_PASS, PROCESS_MODES, STORE_MODES, Settings
+from ..settings import DTYPES, ONE_PROCESS, PER_PASS, PROCESS_MODES, STORE_MODES, Settings
 
 # The out-of-core preset adds an m whose X is this many times the machine's memory.
 BEYOND_RAM = 1.25
@@ -39,11 +39,8 @@ def decades(low: int, high: int) -> tuple[int, ...]:
 
 
 PRESETS: dict[str, Settings] = {
-    # What a first-time user runs: under ten minutes on 2 cores (8 min 25 s of sweep on an AMD
-    # EPYC VM with passes in fresh processes, each compiling numba's kernels again, before
-    # numba's cache; less with --processes one).
-    # 7 passes: on a noisy 2-core VM a pass's speedup varies by ±20%, and 3 passes give
-    # 95% intervals twice as wide as 7 do (Student's t with 2 against 6 degrees of freedom).
+    # What a first-time user runs: a few minutes on 2 cores (docs/tuning.md). 7 passes: 3
+    # give 95% intervals about twice as wide (Student's t with 2 against 6 degrees of freedom).
     "quick": Settings(
         "quick", m=(100, 1000, 10_000), n_x=(10, 100, 1000), max_time_s=0.1, passes=7
     ),
@@ -60,9 +57,8 @@ PRESETS: dict[str, Settings] = {
         stores="beyond-memory",
     ),
     # Data in memory and beyond it: numpy and numba in memory while they fit, dask in memory
-    # while it fits and from a store on disk after, up to an X larger than this machine's RAM.
-    # About 25 minutes on a 24 GiB machine whose disk reads 300 MB/s; needs disk for the two
-    # largest stores (here 16 and 32 GB).
+    # while it fits and from a store on disk after, up to an X larger than this machine's RAM;
+    # it needs disk for its two largest stores, of about 0.7 and 1.4 times the RAM.
     "out-of-core": Settings(
         "out-of-core",
         m=(100_000, 1_000_000, 2_000_000),
@@ -180,8 +176,8 @@ def build_settings(
         raise OptionError(f"--threads: must be a positive integer; got {threads}")
     if budget is not None and not budget > 0:
         raise OptionError(f"--budget: must be a positive number of seconds; got {budget}")
-    if dtype not in impls.DTYPES:
-        raise OptionError(f"--dtype: choose from {', '.join(impls.DTYPES)}; got {dtype!r}")
+    if dtype not in DTYPES:
+        raise OptionError(f"--dtype: choose from {', '.join(DTYPES)}; got {dtype!r}")
     sweep = replace(sweep, dtype=dtype)
     if not (0 <= x_offset < PAGE and x_offset % OFFSET_STEP == 0):
         raise OptionError(

@@ -204,11 +204,11 @@ def measure_pass_by_pass(settings: Settings, journal: Journal, json_path: Path) 
     settings_path = json_path.with_name("settings.json")
     settings_path.write_text(json.dumps(settings.as_dict()))
     started = time.time()
-    child = [sys.executable, "-m", "bench.harness.pass_process", str(settings_path)]
+    child = [sys.executable, "-m", "bench", "pass", str(settings_path)]
     child += [str(journal.path), str(json_path), str(started)]
     # The sweep's own cache of numba's machine code: pass 1 compiles (its first calls are the
     # compile times the run records), later passes load the same code instead of compiling
-    # it again (numba_parallel: 22 s a process, 2-core AMD EPYC).
+    # it again, which takes seconds a process (docs/tuning.md).
     compiled = {**os.environ, machine.NUMBA_CACHE_DIR: str(json_path.with_name("numba-cache"))}
     closes_last_pass = settings.until is None
     for pass_number in range(1, settings.passes + 1):

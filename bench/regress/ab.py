@@ -12,11 +12,11 @@ thread. Each round visits every cell (backend × point) in a fresh random
 order and times base and head in alternating short batches (which side goes
 first is random too), so a drift of the machine's speed hits both sides of a
 pair alike (Abedi & Brecht, ICPE 2017). A side's time in a round is its
-fastest batch: on these VMs a Python loop's speed switches between two levels
-1.6x apart, for tens of milliseconds at a time, and the fastest batch of each
-side is, nearly always, one taken at the fast level. Before each round both
-workers of its pair copy X to the same random offset in a page (a multiple of
-16 bytes, as numpy's allocator gives): the kernels read X up to 1.3x faster
+fastest batch: on a VM a Python loop's speed can switch between two levels far
+apart, for tens of milliseconds at a time (docs/tuning.md), and the fastest
+batch of each side is, nearly always, one taken at the fast level. Before each
+round both workers of its pair copy X to the same random offset in a page (a
+multiple of 16 bytes, as numpy's allocator gives): the kernels read X faster
 when it starts on a 32-byte boundary, which a process's allocation history
 would otherwise fix for its whole life; placed anew each round, and alike on
 both sides, it is spread the rounds average out instead of an offset.

@@ -1,4 +1,4 @@
-"""python -m bench.regress --base REF: is HEAD slower than the commit REF, on this machine?
+"""python -m bench regress --base REF: is HEAD slower than the commit REF, on this machine?
 
 Both commits' backends are timed in the same job, interleaved round by round
 by several pairs of fresh worker processes (``ab.py``), and judged on the
@@ -6,7 +6,7 @@ paired rounds (``paired.py``): a slowdown must hold in most of the pairs. An
 alarm must be found again by two more phases, each with fresh processes,
 before the check fails (``--confirmations``). Exit status: 0 no regression, 1
 regression (confirmed), 2 cannot compare (unknown ref, a backend missing, a
-base that does not import, bad options).
+base that does not import, bad options). Options: ``bench/cli.py``.
 """
 
 import argparse
@@ -21,128 +21,13 @@ import numpy as np
 import pandas as pd
 
 from .. import machine
-from ..results import DTYPES, write_atomic
+from ..results import write_atomic
+from ..settings import YOUR_RESULTS
 from ..units import format_seconds, markdown_table
 from . import ab, action_entry, paired
 
 REF_FILE = Path("results/baseline/REF")
-OUT_DIR = Path("results/regress")
-WORKER_PAIRS = 3
-
-
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.regress",
-        description=__doc__.split("\n\n")[1].replace("\n", " ")
-        + " To compare two stored result files instead (for history): "
-        "python -m bench.regress.compare_files BASELINE.json CURRENT.json (see --help there).",
-        epilog="Exit status: 0 no regression, 1 regression, 2 cannot compare (through nox -s "
-        "regress, every failure is 1: the last line says which).",
-    )
-    parser.add_argument(
-        "--base",
-        metavar="REF",
-        help=f"the commit to compare with (default: the one recorded in {REF_FILE})",
-    )
-    parser.add_argument(
-        "--head",
-        metavar="REF",
-        help="the commit to check (default: the working tree, uncommitted changes included)",
-    )
-    parser.add_argument(
-        "--backends", help="comma-separated backends to compare (default: all in both commits)"
-    )
-    parser.add_argument(
-        "--rounds", type=int, default=15, help="interleaved rounds per phase (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=WORKER_PAIRS,
-        metavar="PAIRS",
-        help="pairs of fresh worker processes (a base and a head worker each) per phase, "
-        "taking the rounds in turn; a test fails only if most pairs see the slowdown, since "
-        "one process can be slower than another for its whole life (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--threshold",
-        type=float,
-        default=paired.THRESHOLD,
-        help="smallest geometric-mean slowdown that fails the check (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--floor",
-        type=float,
-        default=paired.FLOOR,
-        help="the slowdown the one-sided test must exclude (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--alpha",
-        type=float,
-        default=paired.ALPHA,
-        help="false-alarm rate of one check, split over its tests (default: %(default)s)",
-    )
-    parser.add_argument("--dtype", choices=DTYPES, default=DTYPES[0])
-    parser.add_argument("--seed", type=int, default=0, help="data and order (default: 0)")
-    parser.add_argument(
-        "--no-confirm", action="store_true", help="fail on the first phase's alarm alone"
-    )
-    parser.add_argument(
-        "--confirmations",
-        type=int,
-        default=2,
-        help="phases in fresh processes that must each find an alarm again before the check "
-        "fails: on these VMs one process can run a backend 1.15x slower for its whole life, "
-        "and sometimes a fresh one does too (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--out-dir",
-        type=Path,
-        default=OUT_DIR,
-        help="where summary.json, summary.md, rounds.csv and benchmark-action.json go "
-        "(default: %(default)s)",
-    )
-    parser.add_argument(
-        "--ref-file",
-        type=Path,
-        default=REF_FILE,
-        help="the file recording the accepted commit (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--update-baseline",
-        action="store_true",
-        help="record HEAD's commit in --ref-file as the accepted base, and stop",
-    )
-    parser.add_argument(
-        "--inject-slowdown",
-        metavar="BACKEND=FACTOR",
-        action="append",
-        default=[],
-        help="trials only: slow the head's BACKEND (or * for all) down by FACTOR",
-    )
-    args = parser.parse_args(argv)
-    if args.rounds < 3:
-        parser.error(f"--rounds must be at least 3; got {args.rounds}")
-    if not 1 <= args.workers <= args.rounds // 2:
-        parser.error(
-            f"--workers must be between 1 and half of --rounds ({args.rounds // 2}), so that "
-            f"each pair times two rounds or more; got {args.workers}"
-        )
-    if not args.threshold >= args.floor > 1:
-        parser.error(f"need --threshold ≥ --floor > 1; got {args.threshold} and {args.floor}")
-    if not 0 < args.alpha < 1:
-        parser.error(f"--alpha must be in (0, 1); got {args.alpha}")
-    args.backends = [b.strip() for b in args.backends.split(",")] if args.backends else None
-    args.slowdown = {}
-    for switch in args.inject_slowdown:
-        name, _, factor = switch.partition("=")
-        try:
-            args.slowdown[name] = float(factor)
-        except ValueError:
-            parser.error(f"--inject-slowdown: expected BACKEND=FACTOR; got {switch!r}")
-        if not args.slowdown[name] > 1:
-            parser.error(f"--inject-slowdown: the factor must be above 1; got {switch!r}")
-    return args
+OUT_DIR = Path(YOUR_RESULTS) / "regress"
 
 
 def base_ref(args: argparse.Namespace, repo: Path) -> str:
@@ -362,8 +247,8 @@ def head_tree(repo: Path, commit: str | None) -> contextlib.AbstractContextManag
     return ab.worktree(repo, commit) if commit else contextlib.nullcontext(repo)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+def main(args: argparse.Namespace) -> int:
+    """The check, with the options of ``python -m bench regress``."""
 
     def say(text: str) -> None:
         print(text, flush=True)
@@ -374,5 +259,5 @@ def main(argv: list[str] | None = None) -> int:
             return update_baseline(repo, args.ref_file)
         return compare(args, repo, say)
     except ab.CheckError as exc:
-        print(f"python -m bench.regress: cannot compare: {exc} (exit 2)", file=sys.stderr)
+        print(f"python -m bench regress: cannot compare: {exc} (exit 2)", file=sys.stderr)
         return 2

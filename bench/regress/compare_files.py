@@ -23,20 +23,19 @@ more of its points are flagged; a single noisy point does not cry wolf.
 A claim guard also fails the check when the vectorized/two_loop speedup at a
 reference point falls below a floor.
 
-Exit status of ``python -m bench.regress.compare_files``: 0 no regression, 1 regression,
+Exit status of ``python -m bench compare-files``: 0 no regression, 1 regression,
 2 unusable input (files that cannot be read or compared, bad options).
 """
 
 import argparse
 import json
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..analysis.speedups import with_speedups
-from ..results import EXAMPLE_POINT, ResultsError, Run, write_atomic
+from ..results import ResultsError, Run, write_atomic
 from . import action_entry
 
 NOISE_WIDTH = 2.0  # how many relative interquartile ranges make up the noise bound
@@ -145,63 +144,8 @@ def _table(frame: pd.DataFrame) -> str:
     return frame.to_string(float_format=lambda v: f"{v:.3g}")
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.regress.compare_files",
-        description="Compare two result files of the harness; exit 1 if a backend regressed, "
-        "2 if the files cannot be compared.",
-    )
-    parser.add_argument("baseline", type=Path, help="the accepted results (pytest-benchmark JSON)")
-    parser.add_argument("current", type=Path, help="the results to check")
-    parser.add_argument(
-        "--min-ratio",
-        type=float,
-        default=1.3,
-        help="never flag a slowdown below this ratio (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--claim-point",
-        default=",".join(map(str, EXAMPLE_POINT)),
-        metavar="M,NX",
-        help="where the vectorized/two_loop claim guard looks (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--claim-floor",
-        type=float,
-        help="fail if the vectorized/two_loop speedup there is below this "
-        "(default: the baseline's speedup less --claim-margin)",
-    )
-    parser.add_argument(
-        "--claim-margin",
-        type=float,
-        default=0.5,
-        help="default floor = baseline speedup × (1 - margin) (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--out-dir",
-        type=Path,
-        help="where summary.json and benchmark-action.json go (default: beside CURRENT)",
-    )
-    parser.add_argument(
-        "--accept-current",
-        action="store_true",
-        help="accept CURRENT: copy it over BASELINE instead of comparing",
-    )
-    args = parser.parse_args(argv)
-    try:
-        m, n_x = (int(v) for v in args.claim_point.split(","))
-    except ValueError:
-        parser.error(f"--claim-point: expected M,NX such as 1000,100; got {args.claim_point!r}")
-    args.claim_point = (m, n_x)
-    if not args.min_ratio > 1:
-        parser.error(f"--min-ratio must be above 1; got {args.min_ratio}")
-    if not 0 <= args.claim_margin < 1:
-        parser.error(f"--claim-margin must be in [0, 1); got {args.claim_margin}")
-    return args
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+def main(args: argparse.Namespace) -> int:
+    """The comparison, with the options of ``python -m bench compare-files``."""
     try:
         current = Run.load(args.current)
         if args.accept_current:
@@ -215,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
             baseline, current, args.claim_point, args.claim_floor, args.claim_margin
         )
     except ResultsError as exc:
-        print(f"python -m bench.regress.compare_files: error: {exc}", file=sys.stderr)
+        print(f"python -m bench compare-files: error: {exc}", file=sys.stderr)
         return 2
     backends = judge_backends(points)
     same_machine = fingerprint(baseline) == fingerprint(current)
@@ -273,7 +217,3 @@ def main(argv: list[str] | None = None) -> int:
         out_dir / "benchmark-action.json", json.dumps(benchmark_action_entries(points), indent=1)
     )
     return 1 if verdict == "regression" else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -16,9 +16,9 @@ processes (where the allocator placed the arrays) from being an alarm; the
 threshold keeps a precisely measured but harmless slowdown from failing CI.
 
 Rounds come from several pairs of worker processes (a base and a head
-worker each, ``ab.measure``): on these VMs one process can run a backend
-1.1-1.6x slower for its whole life, which the rounds of that one pair cannot
-tell from a real change. So a test also needs the slowdown in a majority of
+worker each, ``ab.measure``): one process can run a backend much slower than
+another for its whole life (docs/tuning.md), which the rounds of that one pair
+cannot tell from a real change. So a test also needs the slowdown in a majority of
 the pairs: each pair's own geometric mean must reach ``threshold``. One slow
 process moves the pooled ratio, not the majority.
 """
@@ -33,6 +33,8 @@ ALL = "all backends"
 THRESHOLD = 1.05
 FLOOR = 1.02
 ALPHA = 0.05
+# Pairs of fresh worker processes per phase (see above): an odd number, so a majority exists.
+WORKER_PAIRS = 3
 
 
 def with_log_ratios(pairs: pd.DataFrame) -> pd.DataFrame:

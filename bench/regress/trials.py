@@ -1,6 +1,6 @@
-"""python -m bench.regress.trials: how often does the A/B check fire, on this machine?
+"""python -m bench trials: how often does the A/B check fire, on this machine?
 
-Runs the real check (``python -m bench.regress``, fresh processes each time)
+Runs the real check (``python -m bench regress``, fresh processes each time)
 over scenarios, round-robin so that a slow hour of the machine touches every
 scenario alike:
 
@@ -13,7 +13,8 @@ scenario alike:
 After every check the results so far are written to ``--out`` (a JSON file),
 so a long session can be stopped and still counts. ``--table`` prints the
 Markdown table from that file, or from several (one per machine);
-``--readme`` writes them into the README.
+``python -m bench report --docs`` writes the committed ones into docs/regression.md.
+Options: ``bench/cli.py``.
 """
 
 import argparse
@@ -27,15 +28,10 @@ from pathlib import Path
 
 from .. import machine
 from ..analysis.trials import table
-from ..readme import replace_section
 from ..results import write_atomic
 from . import ab
-from .compare_commits import WORKER_PAIRS
 
-OUT = Path("results/regress-trials.json")
-START = "<!-- trials:start: written by `nox -s trials -- --table FILE... --readme README.md` -->"
-END = "<!-- trials:end -->"
-# One check takes one to two minutes here; one past this is hung, and is counted as an error.
+# A check takes minutes (docs/tuning.md); one past this is hung, and is counted as an error.
 CHECK_TIMEOUT_S = 1200
 SCALAR = "impls/_scalar.py"
 EXP_LINE = "    e = math.exp(-abs(t))\n"
@@ -87,7 +83,7 @@ def commit_with_real_change(repo: Path, base: str) -> str:
 def one_check(
     base: str, head: str, scenario: Scenario, seed: int, out_dir: Path, workers: int
 ) -> dict:
-    command = [sys.executable, "-m", "bench.regress", "--base", base, "--out-dir", str(out_dir)]
+    command = [sys.executable, "-m", "bench", "regress", "--base", base, "--out-dir", str(out_dir)]
     command += ["--head", head, "--seed", str(seed), "--workers", str(workers)]
     for switch in scenario.inject:
         command += ["--inject-slowdown", switch]
@@ -118,7 +114,7 @@ def run_trials(args: argparse.Namespace) -> int:
         "context": {
             "cpu": machine.cpu_name(),
             "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "command": "python -m bench.regress.trials " + " ".join(args.argv),
+            "command": "python -m bench trials " + " ".join(args.argv),
             "base": base,
             "workers": args.workers,
         },
@@ -150,70 +146,14 @@ def run_trials(args: argparse.Namespace) -> int:
     return 2 if any(o["exit"] == 2 for o in document["outcomes"]) else 0
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.regress.trials",
-        description=__doc__.split("\n\n")[0].split(": ", 1)[1],
-    )
-    parser.add_argument("--base", default="HEAD", help="the commit compared (default: HEAD)")
-    parser.add_argument("--aa-runs", type=int, default=30, help="A/A checks (default: %(default)s)")
-    parser.add_argument(
-        "--runs", type=int, default=10, help="checks per slowdown scenario (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=WORKER_PAIRS,
-        metavar="PAIRS",
-        help="the check's pairs of worker processes per phase (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--only",
-        nargs="+",
-        metavar="WORD",
-        help="run only scenarios whose name has one of these words (e.g. A/A, 1.10x, σ)",
-    )
-    parser.add_argument(
-        "--out", type=Path, default=OUT, help="the trials' results (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--table",
-        nargs="*",
-        type=Path,
-        metavar="FILE",
-        help="print a table from each of these trials' files (none named: --out), one after "
-        "another; measure nothing",
-    )
-    parser.add_argument(
-        "--readme", type=Path, help="with --table: write the table into this README's markers"
-    )
-    args = parser.parse_args(argv)
-    if args.aa_runs < 1 or args.runs < 1:
-        parser.error("--aa-runs and --runs must be at least 1")
-    if args.workers < 1:
-        parser.error(f"--workers must be at least 1; got {args.workers}")
-    if args.readme and args.table is None:
-        parser.error("--readme goes with --table")
-    args.argv = argv
-    return args
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+def main(args: argparse.Namespace) -> int:
+    """The trials, or (--table) their tables, with the options of ``python -m bench trials``."""
     try:
         if args.table is None:
             return run_trials(args)
-        lines = []
-        for path in args.table or [args.out]:
-            lines += [*([""] if lines else []), *table(json.loads(path.read_text()))]
-        if args.readme:
-            replace_section(args.readme, START, END, lines)
-        print("\n".join(lines))
+        for index, path in enumerate(args.table or [args.out]):
+            print(*([""] if index else []), *table(json.loads(path.read_text())), sep="\n")
         return 0
     except (OSError, ValueError, KeyError, ab.CheckError) as exc:
-        print(f"python -m bench.regress.trials: error: {exc}", file=sys.stderr)
+        print(f"python -m bench trials: error: {exc}", file=sys.stderr)
         return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

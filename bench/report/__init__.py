@@ -1,35 +1,18 @@
 """Writing what people read: the tidy CSV, the charts, REPORT.md and report.html, from runs.
 
-``python -m bench.report`` (``nox -s report``) rebuilds them from result
-files; ``python -m bench`` calls the same ``write_all`` after a sweep.
+``python -m bench report`` (``nox -s report``) rebuilds them from result
+files; ``python -m bench run`` calls the same ``write_all`` after a sweep.
 """
 
-import argparse
 import json
 from pathlib import Path
 
 from ..analysis.speedups import with_speedups
 from ..analysis.verdicts import CLAIMS, Judged, judge_run, verdict_document
 from ..results import Run, write_atomic
-from ..settings import DEFAULT_REFERENCE, reference_for
-from .markdown import build
+from ..settings import reference_for
+from .markdown import Beside, build
 from .page import write_page
-
-
-def add_output_options(parser: argparse.ArgumentParser) -> None:
-    """The options of what is written, shared by ``python -m bench`` and ``bench.report``."""
-    parser.add_argument(
-        "--relative-to",
-        metavar="BACKEND",
-        help=f"the backend speedups are measured against (default: {DEFAULT_REFERENCE}, or the "
-        "first backend run if it was not)",
-    )
-    parser.add_argument(
-        "--plots-dir",
-        type=Path,
-        default=Path("plots"),
-        help="where the charts go (default: %(default)s)",
-    )
 
 
 def csv_table(run: Run, reference: str):
@@ -55,24 +38,29 @@ def write_all(
     plots_dir: Path,
     reference: str,
     charts_and_report: bool = True,
+    beside: Beside | None = None,
+    tabs: list[Judged] | None = None,
 ) -> list[str]:
     """latest.csv and verdict.json of the first run, and unless told otherwise the charts,
-    REPORT.md and report.html, with the other runs beside it; the problems met. Each run
-    judged once (``judge_run``), by the caller."""
+    REPORT.md and report.html (a tab for each of ``tabs``, by default the first run), with
+    what ``beside`` sets beside it; the problems met. Each run judged once (``judge_run``),
+    by the caller."""
+    beside = beside or Beside()
     results_dir.mkdir(parents=True, exist_ok=True)
     write_csv(judged[0].run, results_dir / "latest.csv", reference)
     document = verdict_document(judged[0].verdicts)
     write_atomic(results_dir / "verdict.json", json.dumps(document, indent=1))
     if not charts_and_report:
         return []
-    problems = build(judged, plots_dir, results_dir / "REPORT.md", reference)
-    write_page(judged, results_dir, reference)
+    problems = build(judged, plots_dir, results_dir / "REPORT.md", reference, beside)
+    closing = [*beside.atlas, *beside.every_run]
+    write_page(tabs or judged[:1], results_dir, reference, list(beside.opening), closing)
     return problems
 
 
 __all__ = [
+    "Beside",
     "reference_for",
-    "add_output_options",
     "build",
     "csv_table",
     "judge_run",

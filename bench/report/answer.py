@@ -99,7 +99,7 @@ def timing_text(run: Run) -> str:
 
 
 def placement_text(x_offset: int | None) -> str:
-    """Where the run put X: the kernels read it up to 1.3x faster 32-byte aligned."""
+    """Where the run put X: the kernels read it faster 32-byte aligned."""
     if x_offset is None:
         return (
             "wherever numpy's allocator put it (a run made before `--x-offset`: 16-byte "

@@ -4,13 +4,12 @@ Reads runs and the analyses of them; measures nothing.
 """
 
 import os
-from itertools import combinations
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from ..analysis import lecture
-from ..analysis.agreement import agreement
 from ..analysis.lecture import lecture_table
 from ..analysis.out_of_core import dask_overhead, disk_points
 from ..analysis.out_of_core import targets as out_of_core_targets
@@ -22,7 +21,6 @@ from ..analysis.roofline import (
     roofline,
     step_parts,
 )
-from ..analysis.speedups import with_speedups
 from ..analysis.threads import thread_check
 from ..analysis.verdicts import (
     BAND_FACTOR,
@@ -36,15 +34,13 @@ from ..analysis.verdicts import (
 from ..cost_model import CostModel
 from ..machine_facts import shown
 from ..results import (
-    ROOF_POINT,
-    STEADY_TIMING,
     DataSource,
     ResultsError,
     Run,
     Status,
     write_atomic,
 )
-from ..settings import ONE_PROCESS
+from ..settings import DEFAULT_REFERENCE
 from ..units import format_rate, format_ratio, format_seconds, markdown_table
 from . import charts
 from .answer import conditions, placement_text
@@ -106,125 +102,6 @@ def _dot_speedup(row: dict) -> dict:
     }
 
 
-def runs_section(every: list[Judged]) -> list[str]:
-    """Every run's verdicts side by side, each labelled with its machine; for two runs of one
-    machine and settings, how well they agree."""
-    if len(every) < 2:
-        return []
-    runs = [each.run for each in every]
-    judged = [each.verdicts for each in every]
-    lines = [
-        "## Runs side by side",
-        "",
-        "Each run on its own machine and settings; numbers of different CPUs are never pooled. "
-        'Counts are points holds · fails · inconclusive under the reading "~Nx".',
-        "",
-    ]
-    rows = []
-    for run, verdicts in zip(runs, judged, strict=True):
-        by_claim = {v.claim: v for v in verdicts}
-        cells = [
-            _counts(by_claim[v.claim].count("class")) if v.claim in by_claim else "not run"
-            for v in judged[0]
-        ]
-        rows.append((f"{run.label} (`{run.source}`)", *cells))
-    lines += markdown_table(["run", *(v.claim.name for v in judged[0])], rows)
-    lines += ["", *how_measured_lines(every)]
-    pairs = combinations(range(len(runs)), 2)
-    same = [pair for pair in pairs if runs[pair[0]].label == runs[pair[1]].label]
-    if same:
-        lines += ["", AGREEMENT_NOTE]
-    for a, b in same:
-        table = agreement(judged[a], judged[b])
-        lines += [
-            "",
-            f"Agreement of `{runs[a].source}` and `{runs[b].source}` ({runs[a].label}):",
-            "",
-        ]
-        columns = ("claim", "points", "same class (~Nx)", "same class (at least Nx)")
-        columns += ("first interval holds second speedup", "second holds first")
-        columns += ("differ within their combined interval", "median width, first", "second")
-        rows = [
-            (r.claim, r.points, f"{r.same_class:.0%}", f"{r.same_class_at_least:.0%}")
-            + (f"{r.first_holds_second:.0%}", f"{r.second_holds_first:.0%}")
-            + (_share(r.consistent), f"{r.median_width_1:.3g}", f"{r.median_width_2:.3g}")
-            for r in table.itertuples()
-        ]
-        lines += markdown_table(columns, rows, "lrrrrrrrr")
-    return lines
-
-
-def how_measured_lines(every: list[Judged]) -> list[str]:
-    """Each run's conditions beside its precision: a reader sees which runs were quiet, how
-    steadily their machine timed fixed work, and how wide that left the intervals."""
-    claims = [v.claim for v in every[0].verdicts]
-    lines = [
-        "How each run was measured, and the median width (95% interval's high over low) of its "
-        "speedups per claim, in the order above. A quiet reference run recorded its neighbours "
-        "at every point, had none busy, and timed fixed work steadily (at most "
-        f"{STEADY_TIMING:.0%} spread).",
-        "",
-    ]
-    rows = []
-    for each in every:
-        run, by_claim = each.run, {v.claim: v for v in each.verdicts}
-        widths = [
-            f"{_median_width(by_claim[claim]):.3g}" if claim in by_claim else "—"
-            for claim in claims
-        ]
-        rows.append(
-            (
-                f"`{run.source}`",
-                run.document.get("commit_info", {}).get("id", "?")[:8],
-                _passes_text(run),
-                _neighbours_text(run),
-                "not recorded" if run.steal is None else f"{run.steal:.1%} of a core",
-                "not timed" if run.timing_noise is None else f"{run.timing_noise:.1%}",
-                "numpy's" if run.settings.x_offset is None else f"{run.settings.x_offset} B",
-                ", ".join(widths),
-                "yes" if run.quiet else "no",
-            )
-        )
-    columns = ("run", "commit", "passes", "beside other work", "stolen, on average")
-    columns += ("fixed work's spread", "X past a page", "median widths", "quiet reference")
-    return lines + markdown_table(columns, rows, "llllrrrll")
-
-
-def _median_width(verdict: Verdict) -> float:
-    points = verdict.points
-    return float((points["high"] / points["low"]).median())
-
-
-def _passes_text(run: Run) -> str:
-    settings = run.settings
-    passes = f"{settings.passes}-{settings.max_passes}" if settings.until else f"{settings.passes}"
-    return f"{passes}, {'one process' if settings.processes == ONE_PROCESS else 'a process each'}"
-
-
-def _neighbours_text(run: Run) -> str:
-    if run.busy_points is None or run.neighbours is None:
-        return "not recorded"
-    return (
-        f"{run.busy_points} of {len(run.measured)} points "
-        f"(others ≤ {run.neighbours['others_cpu_max']:.2f} core)"
-    )
-
-
-AGREEMENT_NOTE = (
-    "Two runs of one machine and settings, compared point by point: the share of points where "
-    "they give the same class; where one run's 95% interval holds the other's speedup; and "
-    "where the two speedups differ by no more than Welch's 95% interval of their difference "
-    "(from both runs' passes). That last share is about 95% when the intervals carry all the "
-    "variation between runs; one interval holding the other run's speedup is a stricter test, "
-    "met only 84-91% of the time even by exact 95% intervals (3 to 50 passes), since the other "
-    "speedup has its own error (`bench/analysis/agreement.py`)."
-)
-
-
-def _share(value: float) -> str:
-    return "no intervals" if value != value else f"{value:.0%}"
-
-
 def machine_section(run: Run) -> list[str]:
     facts = run.facts
     rows = [
@@ -246,9 +123,7 @@ def machine_section(run: Run) -> list[str]:
         ("Where X starts", placement_text(run.settings.x_offset)),
         (
             "Run",
-            f"{run.document.get('datetime', '?')}, commit "
-            f"{run.document.get('commit_info', {}).get('id', '?')[:8]}, schema version "
-            f"{run.schema_version}",
+            f"{run.made}, commit {run.commit[:8]}, schema version {run.schema_version}",
         ),
     ]
     lines = ["## Machine", "", *markdown_table(("", ""), rows)]
@@ -477,33 +352,10 @@ def targets_section(runs: list[Run]) -> list[str]:
     return lines
 
 
-def variants_section(runs: list[Run], reference: str) -> list[str]:
-    """Each run's time per step at the target point, side by side (float32, more threads…)."""
-    m, n_x = ROOF_POINT
-    columns = {}
-    column = f"speedup_vs_{reference}"
-    for run in runs:
-        table = with_speedups(run.table, [reference])
-        here = table[(table["m"] == m) & (table["n_x"] == n_x)].set_index("backend")
-        columns[f"{run.label} (`{run.source}`)"] = {
-            backend: _time_and_speedup(row, column) for backend, row in here.iterrows()
-        }
-    backends = list(dict.fromkeys(b for column in columns.values() for b in column))
-    lines = [
-        f"## Variants: time per step at m={m:,}, n_x={n_x:,}",
-        "",
-        f"Median time per step, and in brackets the speedup over {reference} in the same run. "
-        "Within one run BLAS and numba use the same number of threads, so vectorized and "
-        "numba_parallel are compared on equal terms.",
-        "",
-    ]
-    rows = [(b, *(c.get(b, "not run") for c in columns.values())) for b in backends]
-    return lines + markdown_table(("backend", *columns), rows, "l" + "r" * len(columns))
-
-
 def out_of_core_section(runs: list[Run]) -> list[str]:
-    """Each run that ran dask: its overhead in memory, its stores' share of the disk, targets."""
-    runs = [run for run in runs if "dask" in set(run.measured["backend"])]
+    """Each run that read a store on disk: dask's overhead in memory, its stores' share of the
+    disk, targets."""
+    runs = [run for run in runs if run.table["data_source"].eq(DataSource.DISK).any()]
     if not runs:
         return []
     lines = [
@@ -629,13 +481,29 @@ def _out_of_core_chart(runs: list[Run], plots_dir: Path, problems: list[str]) ->
     return {}
 
 
+@dataclass(frozen=True)
+class Beside:
+    """What a report sets beside its run: lines that open it (a run of yours against ours, or
+    the atlas), the atlas of our runs after the roof (our report), every run we report (our
+    page only), and how to make it again."""
+
+    opening: tuple[str, ...] = ()
+    atlas: tuple[str, ...] = ()
+    every_run: tuple[str, ...] = ()
+    again: str = "python -m bench report RUN.json"
+
+
 def build(
-    judged: list[Judged], plots_dir: Path, report: Path, reference: str = "two_loop"
+    judged: list[Judged],
+    plots_dir: Path,
+    report: Path,
+    reference: str = DEFAULT_REFERENCE,
+    beside: Beside = Beside(),
 ) -> list[str]:
     """Make every chart and the report; returns the problems (charts or verdicts not made).
 
-    ``judged``: the run reported on, then further runs (another dtype, thread count or CPU)
-    shown beside it in the targets, variants and runs tables; each judged once.
+    ``judged``: the run reported on, then further runs whose data beyond memory are shown
+    beside it; each judged once.
     """
     run, others = judged[0].run, tuple(each.run for each in judged[1:])
     measured = len(run.measured)
@@ -653,8 +521,9 @@ def build(
         "# Report: does vectorizing the gradient step pay?",
         "",
         f"From `{run.source}` ({run.label}): {measured} points measured, "
-        f"{len(run.table) - measured} skipped. Regenerate with `nox -s report`.",
+        f"{len(run.table) - measured} skipped. Made again by `{beside.again}`.",
         "",
+        *_section(beside.opening),
         *verdict_section(judged[0].verdicts, judged[0].failures),
         "",
         *cost_model_section(judged[0].models),
@@ -663,15 +532,12 @@ def build(
         "",
         *paired_roof_section(run),
         "",
-        *targets_section([run, *others]),
+        *targets_section([run]),
         "",
-        *variants_section([run, *others], reference),
-        "",
+        *_section(beside.atlas),
         *out_of_core_section([run, *others]),
         "",
         *lecture_section(run),
-        "",
-        *runs_section(judged),
         "",
         "## Charts",
         "",
@@ -682,3 +548,7 @@ def build(
     report.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(report, "\n".join(lines))
     return problems
+
+
+def _section(lines: tuple[str, ...]) -> list[str]:
+    return [*lines, ""] if lines else []

@@ -10,11 +10,11 @@ each reading, both backends' times, where the data came from and whether the
 point was predicted, skipped or measured beside other work; speedup against
 m and against n_x with 95% bands (a click on a legend entry hides that
 backend); time per step and throughput with the memory roof and the
-measured cache; the verdict tables and the lecture's demo. Then the
-regression check's trials and links to the files behind it all.
+measured cache; the verdict tables and the lecture's demo. Between the
+answer and the tabs, your run against ours (a report of yours); after the
+tabs, the atlas of every CPU we measured and every run we report (ours).
 """
 
-import json
 from pathlib import Path
 
 import markdown
@@ -37,7 +37,6 @@ from bokeh.plotting import figure
 from bokeh.resources import INLINE
 
 from ..analysis.speedups import speedups
-from ..analysis.trials import table as trials_table
 from ..analysis.verdicts import CLAIMS, Judged
 from ..results import Run, Status, write_atomic
 from ..units import format_ratio, format_seconds
@@ -307,37 +306,30 @@ def run_panel(judged: Judged, index: int, reference: str) -> TabPanel:
     return TabPanel(child=column(*parts), title=f"{index + 1}: {title}")
 
 
-def trials_lines(results_dir: Path) -> list[str]:
-    path = results_dir / "regress-trials.json"
-    if not path.exists():
-        return []
-    return [
-        "## How often the regression check is wrong (`nox -s trials`)",
-        "",
-        *trials_table(json.loads(path.read_text())),
-    ]
-
-
-def one_per_setting(judged: list[Judged]) -> list[Judged]:
-    """The first run of each CPU, dtype and thread count: one tab each, the answer's first."""
-    seen = {}
-    for each in judged:
-        seen.setdefault((each.run.cpu, each.run.dtype, each.run.threads), each)
-    return list(seen.values())
-
-
-def write_page(judged: list[Judged], results_dir: Path, reference: str) -> Path:
-    """results_dir/report.html from the judged runs (the first is the answer's), one tab for
-    each CPU and setting among them."""
-    tabs = one_per_setting(judged)
+def write_page(
+    tabs: list[Judged],
+    results_dir: Path,
+    reference: str,
+    opening: list[str] = (),
+    closing: list[str] = (),
+) -> Path:
+    """results_dir/report.html: the answer from the first run, the opening lines (your run
+    against ours), a tab for each run given, and the closing lines (our atlas and every run
+    we report)."""
     links = " · ".join(f'<a href="{name}">{name}</a>' for name in LINKED)
-    layout = column(
+    parts = [
         Div(text="<h1>Does vectorizing logistic regression's gradient step pay?</h1>", width=WIDTH),
         Div(text=html(answer_lines(tabs[0])), width=WIDTH, name="answer"),
         Div(text=f"<p>Every number with its interval: {links}.</p>", width=WIDTH),
-        Tabs(tabs=[run_panel(tab, i, reference) for i, tab in enumerate(tabs)], name="runs"),
-        Div(text=html(trials_lines(results_dir)), width=WIDTH),
+    ]
+    if opening:
+        parts.append(Div(text=html(list(opening)), width=WIDTH, name="opening"))
+    parts.append(
+        Tabs(tabs=[run_panel(tab, i, reference) for i, tab in enumerate(tabs)], name="runs")
     )
+    if closing:
+        parts.append(Div(text=html(list(closing)), width=WIDTH, name="closing"))
     path = results_dir / PAGE_NAME
-    write_atomic(path, file_html(layout, INLINE, "lr-vectorization-bench: the answer"))
+    page = file_html(column(*parts), INLINE, "lr-vectorization-bench: the answer")
+    write_atomic(path, page)
     return path

@@ -1,4 +1,4 @@
-"""python -m bench.report.screenshot: the top of results/report.html as Chromium shows it.
+"""python -m bench screenshot: the top of results/report.html as Chromium shows it.
 
 Writes plots/report_page.png for the README. Needs the ``playwright`` package and
 Debian's ``chromium`` (launched by its path: no browser is downloaded). Exit
@@ -10,7 +10,6 @@ import argparse
 import os
 import shutil
 import sys
-from pathlib import Path
 
 # What a sandboxed root without a network needs to start Chromium quietly.
 CHROMIUM_ARGS = (
@@ -31,11 +30,8 @@ def chromium_path() -> str | None:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.report.screenshot", description=__doc__)
-    parser.add_argument("page", nargs="?", type=Path, default=Path("results/report.html"))
-    parser.add_argument("--out", type=Path, default=Path("plots/report_page.png"))
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+def main(args: argparse.Namespace) -> int:
+    """The screenshot, with the options of ``python -m bench screenshot``."""
     browser_path = chromium_path()
     problem = (
         f"{args.page}: no such page (nox -s report writes it)"
@@ -49,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         problem = problem or "no playwright: pip install playwright (no browser download needed)"
     if problem:
-        print(f"python -m bench.report.screenshot: error: {problem}", file=sys.stderr)
+        print(f"python -m bench screenshot: error: {problem}", file=sys.stderr)
         return 2
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
@@ -64,7 +60,3 @@ def main(argv: list[str] | None = None) -> int:
             browser.close()
     print(f"Wrote {args.out}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

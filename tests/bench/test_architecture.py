@@ -20,7 +20,10 @@ LEAVES = {
     "cost_model",
     "units",
     "readme",
+    "index",
 }
+# The one command line and the command that joins a sweep to its report: the way in.
+ENTRY = {"__main__", "cli", "run_command"}
 # What each part of bench/ may import from the others (besides itself and the leaves).
 ALLOWED = {
     "harness": set(),
@@ -28,7 +31,7 @@ ALLOWED = {
     "report": {"analysis"},
     "regress": {"analysis"},
     "leaves": set(),
-    "__main__": {"harness", "analysis", "report"},
+    "entry": {"harness", "analysis", "report", "regress"},
 }
 
 
@@ -36,7 +39,7 @@ def part_of(path: Path) -> str:
     relative = path.relative_to(BENCH)
     if len(relative.parts) > 1:
         return relative.parts[0]
-    return "__main__" if relative.stem == "__main__" else "leaves"
+    return "entry" if relative.stem in ENTRY else "leaves"
 
 
 def imported_parts(path: Path) -> set[str]:
@@ -61,7 +64,8 @@ def imported_parts(path: Path) -> set[str]:
             if pieces[0] == "impls":
                 parts.add("impls")
             elif pieces[0] == "bench" and len(pieces) > 1:
-                parts.add("leaves" if pieces[1] in LEAVES else pieces[1])
+                known = {**dict.fromkeys(LEAVES, "leaves"), **dict.fromkeys(ENTRY, "entry")}
+                parts.add(known.get(pieces[1], pieces[1]))
     return parts
 
 
@@ -80,7 +84,7 @@ def test_imports_run_one_way(path):
 def test_only_the_harness_reaches_the_backends(path):
     # The A/B check's worker too: it runs alone in a process started on one commit's tree.
     if "impls" in imported_parts(path):
-        assert part_of(path) in ("harness", "__main__") or path == WORKER, path
+        assert part_of(path) in ("harness", "entry") or path == WORKER, path
 
 
 def test_the_worker_imports_nothing_of_bench():
@@ -102,10 +106,13 @@ def test_no_file_in_bench_is_collected_by_a_plain_pytest():
 # a compiler or a test runner (a report on a laptop without numba; a check whose parent
 # process times nothing).
 LIGHT = [
+    "bench.cli",
+    "bench.index",
     "bench.results",
     "bench.settings",
     "bench.analysis",
     "bench.report",
+    "bench.report.command",
     "bench.regress.compare_commits",
     "bench.regress.compare_files",
     "bench.regress.trials",
@@ -113,9 +120,10 @@ LIGHT = [
 HEAVY = ("impls", "numba", "pytest", "jax")
 
 
-def loaded_by_importing(module: str) -> list[str]:
+def loaded_by_importing(module: str, then: str = "pass") -> list[str]:
+    """The heavy modules loaded by importing module and running the statement then."""
     code = (
-        f"import importlib, sys; importlib.import_module({module!r}); "
+        f"import importlib, sys; importlib.import_module({module!r}); {then}; "
         f"print(' '.join(name for name in {HEAVY!r} if name in sys.modules))"
     )
     done = subprocess.run(
@@ -132,6 +140,12 @@ def loaded_by_importing(module: str) -> list[str]:
 @pytest.mark.parametrize("module", LIGHT)
 def test_reading_reporting_and_checking_load_no_backend_compiler_or_test_runner(module):
     assert loaded_by_importing(module) == []
+
+
+@pytest.mark.parametrize("command", ["report", "regress", "trials", "compare-files"])
+def test_the_command_line_of_a_light_command_loads_nothing_heavy(command):
+    # Its options declared and its help written, as `python -m bench COMMAND --help` does.
+    assert loaded_by_importing("bench.cli", f"sys.modules['bench.cli'].parser({command!r})") == []
 
 
 def test_the_check_sees_a_heavy_import():

@@ -184,6 +184,6 @@ def test_files_from_before_the_stores_held_their_data_in_memory(run):
 def test_a_run_file_holds_the_dtypes_the_backends_take():
     # Defined twice across the layer boundary (results never imports impls): kept equal here.
     import impls
-    from bench import results
+    from bench import settings
 
-    assert results.DTYPES == impls.DTYPES
+    assert settings.DTYPES == impls.DTYPES

@@ -11,10 +11,10 @@ import pytest
 
 import impls
 from bench import harness, report
-from bench.__main__ import main as bench_main
 from bench.analysis.roofline import roofline
 from bench.analysis.speedups import speedups
 from bench.analysis.threads import MARGIN
+from bench.cli import main as bench_main
 from bench.harness.settings import build_settings
 from bench.machine_facts import undeclared
 from bench.report.answer import answer_lines

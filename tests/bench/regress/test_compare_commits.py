@@ -12,7 +12,8 @@ import textwrap
 import pandas as pd
 import pytest
 
-from bench.regress import ab, compare_commits
+from bench import cli
+from bench.regress import ab
 
 TOY = textwrap.dedent(
     '''
@@ -86,7 +87,7 @@ def run_check(repo, tmp_path, monkeypatch):
     out = tmp_path / "out"
 
     def run(*options):
-        code = compare_commits.main(["--out-dir", str(out), *options])
+        code = cli.main(["regress", "--out-dir", str(out), *options])
         summary = out / "summary.json"
         return code, json.loads(summary.read_text()) if summary.exists() else None
 
@@ -170,7 +171,7 @@ def test_what_cannot_be_compared_exits_2(run_check, capsys, options, messages):
     assert code == 2 and summary is None
     err = capsys.readouterr().err
     assert all(message in err for message in messages), err
-    assert err.startswith("python -m bench.regress: cannot compare:") and "(exit 2)" in err
+    assert err.startswith("python -m bench regress: cannot compare:") and "(exit 2)" in err
 
 
 def test_no_recorded_base_exits_2(run_check, capsys):
@@ -200,10 +201,3 @@ def test_bad_options_exit_2(run_check, capsys, options, message):
         run_check(*options)
     assert exited.value.code == 2
     assert message in capsys.readouterr().err
-
-
-def test_result_files_given_to_the_commit_check_are_sent_to_compare_files(capsys):
-    from bench.regress.__main__ import main
-
-    assert main(["old.json", "new.json"]) == 2
-    assert "python -m bench.regress.compare_files old.json new.json" in capsys.readouterr().err

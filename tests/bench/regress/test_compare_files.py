@@ -11,6 +11,7 @@ import shutil
 import pandas as pd
 import pytest
 
+from bench import cli
 from bench.regress import compare_files as regress
 from bench.results import Run
 from tests.bench.damaged import CASES, FIXTURES, RUN
@@ -19,7 +20,9 @@ BASELINE = FIXTURES / "regress_baseline.json"
 
 
 def check(tmp_path, current, *options):
-    code = regress.main([str(BASELINE), str(current), "--out-dir", str(tmp_path), *options])
+    code = cli.main(
+        ["compare-files", str(BASELINE), str(current), "--out-dir", str(tmp_path), *options]
+    )
     summary = json.loads((tmp_path / "summary.json").read_text()) if code != 2 else None
     return code, summary
 
@@ -84,10 +87,10 @@ def test_a_damaged_file_exits_2_with_a_message(tmp_path, capsys, case, which):
     damaged = tmp_path / "damaged.json"
     damage(damaged)
     files = [damaged, RUN] if which == "baseline" else [RUN, damaged]
-    code = regress.main([*map(str, files), "--out-dir", str(tmp_path)])
+    code = cli.main(["compare-files", *map(str, files), "--out-dir", str(tmp_path)])
     assert code == 2
     err = capsys.readouterr().err
-    assert err.startswith("python -m bench.regress.compare_files: error:") and str(damaged) in err
+    assert err.startswith("python -m bench compare-files: error:") and str(damaged) in err
     assert re.search(message, err)
     assert not (tmp_path / "summary.json").exists()
 
@@ -148,7 +151,7 @@ def test_runs_with_no_point_in_common_exit_2(tmp_path, capsys):
 
 def test_bad_options_exit_2(capsys):
     with pytest.raises(SystemExit) as exit_info:
-        regress.main([str(BASELINE), str(BASELINE), "--min-ratio", "0.9"])
+        cli.main(["compare-files", str(BASELINE), str(BASELINE), "--min-ratio", "0.9"])
     assert exit_info.value.code == 2
     assert "--min-ratio must be above 1" in capsys.readouterr().err
 
@@ -157,7 +160,7 @@ def test_accept_current_makes_the_current_run_the_baseline(tmp_path):
     baseline = tmp_path / "baseline" / "baseline.json"
     current = tmp_path / "current.json"
     shutil.copy(FIXTURES / "regress_vectorized_1.5x.json", current)
-    assert regress.main([str(baseline), str(current), "--accept-current"]) == 0
+    assert cli.main(["compare-files", str(baseline), str(current), "--accept-current"]) == 0
     pd.testing.assert_frame_equal(Run.load(baseline).table, Run.load(current).table)
 
 

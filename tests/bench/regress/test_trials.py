@@ -3,10 +3,8 @@
 import json
 import subprocess
 
-import pytest
-
+from bench import cli
 from bench.analysis.trials import counts
-from bench.readme import ReadmeError
 from bench.regress import ab, trials
 
 
@@ -36,7 +34,7 @@ def test_scenarios_run_round_robin_and_are_counted(monkeypatch, tmp_path, capsys
     seen = fake_checks(monkeypatch, [0, 1, 0, 1, 0])
     out = tmp_path / "trials.json"
     args = ["--aa-runs", "3", "--runs", "2", "--only", "A/A", "vectorized 1.10x", "--out", str(out)]
-    assert trials.main(args) == 0
+    assert cli.main(["trials", *args]) == 0
     assert [name for name, _ in seen] == ["A/A (no change)", "vectorized 1.10x"] * 2 + [
         "A/A (no change)"
     ]
@@ -52,32 +50,23 @@ def test_scenarios_run_round_robin_and_are_counted(monkeypatch, tmp_path, capsys
 def test_an_unusable_check_makes_a_non_zero_exit(monkeypatch, tmp_path):
     fake_checks(monkeypatch, [2])
     args = ["--aa-runs", "1", "--only", "A/A", "--out", str(tmp_path / "t.json")]
-    assert trials.main(args) == 2
+    assert cli.main(["trials", *args]) == 2
 
 
-def test_table_goes_between_the_readme_markers(monkeypatch, tmp_path):
+def test_tables_are_printed_one_per_file_in_the_order_named(monkeypatch, tmp_path, capsys):
     fake_checks(monkeypatch, [0])
     out = tmp_path / "t.json"
-    trials.main(["--aa-runs", "1", "--only", "A/A", "--out", str(out)])
-    readme = tmp_path / "README.md"
-    readme.write_text(f"# Title\n{trials.START}\nold\n{trials.END}\nafter\n")
-    assert trials.main(["--table", "--out", str(out), "--readme", str(readme)]) == 0
-    text = readme.read_text()
-    assert "old" not in text and "| A/A (no change) | 1 | 0 false alarms |" in text
-    assert text.endswith(f"{trials.END}\nafter\n")
-    # One table per trials' file named (one per machine), in the order named.
+    cli.main(["trials", "--aa-runs", "1", "--only", "A/A", "--out", str(out)])
     other = tmp_path / "other.json"
     document = json.loads(out.read_text())
     document["context"]["cpu"] = "Other CPU"
     other.write_text(json.dumps(document))
-    assert trials.main(["--table", str(out), str(other), "--readme", str(readme)]) == 0
-    text = readme.read_text()
-    assert text.count("| A/A (no change) | 1 |") == 2
+    capsys.readouterr()
+    assert cli.main(["trials", "--table", str(out), str(other)]) == 0
+    text = capsys.readouterr().out
+    assert text.count("| A/A (no change) | 1 | 0 false alarms |") == 2
     assert text.index(document["context"]["started"][:10]) < text.index("Other CPU")
-    readme.write_text("no markers\n")
-    with pytest.raises(ReadmeError, match="lacks the markers"):
-        trials.replace_section(readme, trials.START, trials.END, [])
-    assert trials.main(["--table", "--out", str(out), "--readme", str(readme)]) == 2
+    assert cli.main(["trials", "--table", str(tmp_path / "missing.json")]) == 2
 
 
 def test_the_real_change_is_a_commit_that_computes_the_exponential_twice(tmp_path):

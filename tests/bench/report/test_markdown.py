@@ -9,7 +9,6 @@ from bench.analysis.verdicts import NoVerdict, judge_run
 from bench.cost_model import CostModel
 from bench.report import markdown
 from bench.results import Run, Status
-from tests.bench.conditions import with_neighbours
 from tests.bench.damaged import RUN
 
 
@@ -136,40 +135,6 @@ def test_the_lecture_demo_has_a_row_per_kernel_or_says_it_did_not_run(run):
     assert all("[" in c[1] for c in table_rows(lines))
     empty = replace(run, lecture=run.lecture.iloc[0:0])
     assert markdown.lecture_section(empty)[-1] == "Not run in this sweep."
-
-
-def test_variants_put_each_run_in_a_column_and_say_what_a_run_did_not_measure(run):
-    other = replace(run, table=run.table[run.table["backend"] != "numba"], source="other.json")
-    lines = markdown.variants_section([run, other], "two_loop")
-    header = next(line for line in lines if line.startswith("| backend"))
-    assert f"(`{run.source}`)" in header and "(`other.json`)" in header
-
-
-def test_one_run_has_no_side_by_side_section_and_two_of_one_machine_are_compared(judged):
-    assert markdown.runs_section([judged]) == []
-    twin = replace(judged, run=replace(judged.run, source="twin.json"))
-    lines = markdown.runs_section([judged, twin])
-    assert lines[0] == "## Runs side by side"
-    assert f"Agreement of `{judged.run.source}` and `twin.json` ({judged.run.label}):" in lines
-
-
-def test_runs_side_by_side_say_how_each_was_measured_and_which_is_a_quiet_reference(run):
-    quiet = with_neighbours(run, set())
-    gradient = [i for i, b in enumerate(run.document["benchmarks"]) if b.get("group") is None]
-    busy = replace(with_neighbours(run, {gradient[0]}), source="busy.json")
-    unsteady = replace(with_neighbours(run, set(), spread=0.12), source="unsteady.json")
-    every = [judge_run(each) for each in (quiet, busy, unsteady, run)]
-    rows = {
-        cells[0]: cells for cells in table_rows(markdown.runs_section(every)) if cells[0][0] == "`"
-    }
-    assert rows["`with-neighbours.json`"][-1] == "yes"
-    assert rows["`busy.json`"][3].startswith("1 of ") and rows["`busy.json`"][-1] == "no"
-    assert rows["`unsteady.json`"][5] == "12.0%" and rows["`unsteady.json`"][-1] == "no"
-    assert rows["`busy.json`"][4] == "0.0% of a core"
-    unrecorded = rows[f"`{run.source}`"]
-    assert unrecorded[3] == unrecorded[4] == "not recorded" and unrecorded[-1] == "no"
-    widths = [float(w) for w in rows["`with-neighbours.json`"][7].split(", ")]
-    assert len(widths) == len(every[0].verdicts) and all(w >= 1 for w in widths)
 
 
 def test_a_run_without_dask_has_no_out_of_core_section(run):
