@@ -128,11 +128,10 @@ def declare_run(parser: argparse.ArgumentParser) -> None:
     add(
         "--x-offset",
         type=int,
-        default=0,
         metavar="BYTES",
-        help=f"where X starts: BYTES past a page boundary, a multiple of {OFFSET_STEP} below "
-        f"{PAGE}; the kernels read X fastest from a 32-byte boundary, and numpy puts a large "
-        "array 16 bytes past a page (default: %(default)s; docs/method.md)",
+        help=f"pin where X starts: BYTES past a page boundary, a multiple of {OFFSET_STEP} "
+        f"below {PAGE} (0: the best placement for every kernel). Default: where numpy would "
+        "put a new array of X's size, drawn anew for every size and pass (docs/method.md)",
     )
     add(
         "--results-dir",

@@ -36,6 +36,8 @@ CALIBRATION = "calibration"  # pytest-benchmark group of the calibration kernels
 # (docs/tuning.md).
 STEADY_TIMING = 0.05
 LECTURE = "lecture"  # pytest-benchmark group of the lecture's dot-product demo
+# pytest-benchmark group of the placement study: claims' backends with X on a page boundary.
+BEST_PLACEMENT = "best-placement"
 # Version 1 files carry no backend facts; this is what that harness assumed.
 V1_PASSES_OVER_X = {"vectorized": 2}
 
@@ -66,12 +68,14 @@ COLUMNS = [
     "reason",
     "passes",
     "pass_medians_s",
+    "pass_x_offsets",
     "pass_disk_read_Bps",
     "peak_rss_bytes",
     "others_cpu",
     "steal_cpu",
     "busy",
 ]
+PLACEMENT_COLUMNS = ["backend", "m", "n_x", "pass_number", "median_s", "x_offset"]
 # Each benchmark is one point in one pass; a point's row sums up its passes like this.
 ACROSS_PASSES = {
     "median_s": "median",
@@ -126,6 +130,7 @@ class PointFacts:
     cpu_per_wall: float | None  # the process's CPU time over wall time, over a few calls
     disk_read_Bps: float | None  # the paired cold reads of a store, median over rounds
     peak_rss_bytes: int | None  # the process's resident peak over the point
+    x_offset: int | None  # where X started, bytes past a page boundary (None: from a store)
     others_cpu: float | None  # other processes' CPU time over the point's wall time, in cores
     steal_cpu: float | None  # the hypervisor's steal over the point, in cores
     clock_mhz: float | None  # the CPU's clock at the point's end, where the system tells
@@ -271,18 +276,21 @@ def _backend_facts(extra: dict, settings: Settings, version: int, check: _Checke
 
 def _benchmarks(
     document: dict, check: _Checker
-) -> tuple[list[dict], list[dict], dict, list[float]]:
-    """The gradient steps' rows (one per point and pass), the lecture demo's rows, each
-    calibration kernel's fastest round and each calibration window's spread (IQR / median)."""
+) -> tuple[list[dict], list[dict], list[dict], dict, list[float]]:
+    """The gradient steps' rows (one per point and pass), the lecture demo's rows, the
+    placement study's rows, each calibration kernel's fastest round and each calibration
+    window's spread (IQR / median)."""
     benchmarks = check.get(document, "benchmarks", "list", "")
     if not benchmarks:
         raise check.fail("benchmarks is empty: the run measured nothing")
-    measured, lecture, calibration, spreads = [], [], {}, []
+    measured, lecture, placed, calibration, spreads = [], [], [], {}, []
     for index, bench in enumerate(benchmarks):
         where = f"benchmarks[{index}]"
         if not isinstance(bench, dict):
             raise check.fail(f"{where} must be an object")
-        if bench.get("group") == CALIBRATION:
+        if bench.get("group") == BEST_PLACEMENT:
+            placed.append(_placed_row(bench, where, check))
+        elif bench.get("group") == CALIBRATION:
             # The fastest round of all windows: the kernel's work never changes, so
             # anything above it measures interference, not the machine.
             kernel, fastest, spread = _calibration_stats(bench, where, check)
@@ -292,7 +300,7 @@ def _benchmarks(
             lecture.append(_lecture_row(bench, where, check))
         else:
             measured.append(_measured_row(bench, where, check))
-    return measured, lecture, calibration, spreads
+    return measured, lecture, placed, calibration, spreads
 
 
 def _passes(measured: list[dict], check: _Checker) -> pd.DataFrame:
@@ -345,6 +353,21 @@ def _pass_number(params: dict, where: str, check: _Checker) -> int:
     if check.schema_version == 1:
         return 1
     return check.get(params, "pass_number", "positive int", where)
+
+
+def _placed_row(bench: dict, where: str, check: _Checker) -> dict:
+    """A point of the placement study: a backend's step with X on a page boundary, in a pass."""
+    params = check.get(bench, "params", "dict", where)
+    stats = check.get(bench, "stats", "dict", where)
+    extra = check.get(bench, "extra_info", "dict", where)
+    return {
+        "backend": check.get(params, "study_backend", "str", f"{where}.params"),
+        "m": check.get(params, "m", "positive int", f"{where}.params"),
+        "n_x": check.get(params, "n_x", "positive int", f"{where}.params"),
+        "pass_number": check.get(params, "pass_number", "positive int", f"{where}.params"),
+        "median_s": check.get(stats, "median", "number", f"{where}.stats"),
+        "x_offset": check.get(extra, "x_offset", "int", f"{where}.extra_info"),
+    }
 
 
 def _lecture_row(bench: dict, where: str, check: _Checker) -> dict:
@@ -446,6 +469,8 @@ class Run:
     table: pd.DataFrame = field(repr=False)
     # The lecture's dot-product demo: kernel, pass_number, median_s, min_s (empty if not run).
     lecture: pd.DataFrame = field(repr=False)
+    # The placement study: PLACEMENT_COLUMNS, a row per point and pass (empty if not run).
+    placement: pd.DataFrame = field(repr=False)
     # The stores on disk the run read (m, n_x, bytes, make_s: the time to write one).
     stores: list[dict] = field(repr=False, default_factory=list)
     # An interrupted sweep's points not measured: (pass, backend, m, n_x). Empty when whole.
@@ -465,7 +490,7 @@ class Run:
         settings = _settings(extra, version, check)
         facts = _facts(document, check)
         backends = _backend_facts(extra, settings, version, check)
-        measured, lecture, calibration, spreads = _benchmarks(document, check)
+        measured, lecture, placed, calibration, spreads = _benchmarks(document, check)
         skipped = check.get(extra, "skipped", "list", "lrbench")
         skipped = [_skipped_row(s, f"lrbench.skipped[{i}]", check) for i, s in enumerate(skipped)]
         first_call = check.get(extra, "first_call_s", "dict", "lrbench")
@@ -484,6 +509,7 @@ class Run:
                 f"point {first.backend} m={first.m} n_x={first.n_x} is both measured and skipped"
             )
         lecture = pd.DataFrame(lecture, columns=["kernel", "pass_number", "median_s", "min_s"])
+        placed = pd.DataFrame(placed, columns=PLACEMENT_COLUMNS)
         return cls(
             document,
             source,
@@ -496,6 +522,7 @@ class Run:
             spreads,
             table,
             lecture,
+            placed,
             _stores(extra, check),
             _left(extra, check),
         )
@@ -654,6 +681,10 @@ def _across_passes(passes: pd.DataFrame) -> list[dict]:
     rows["iqr_s"] = rows["q3_s"] - rows["q1_s"]
     rows["passes"] = grouped.size()
     rows["pass_medians_s"] = grouped["median_s"].agg(tuple)
+    # Where X started in each pass (recorded since the placement study; None before).
+    rows["pass_x_offsets"] = grouped["x_offset"].agg(
+        lambda offsets: tuple(int(o) for o in offsets) if offsets.notna().all() else None
+    )
     # A store's point: the disk's read rate of its files, paired with each pass's step.
     rows["pass_disk_read_Bps"] = grouped["disk_read_Bps"].agg(
         lambda rates: tuple(rates) if rates.notna().all() else None

@@ -9,6 +9,11 @@ nothing heavy: the report and the analysis read a run's settings through it.
 import random
 from dataclasses import asdict, dataclass, fields
 
+import numpy as np
+
+from .claims import CLAIMS
+from .placement import BEST_OFFSET, numpy_offset
+
 # Where a backend that reads lazy arrays (dask) gets its data at a point:
 # never from a store; from a store only where the data would not fit the memory guard;
 # always from a store.
@@ -16,6 +21,12 @@ STORE_MODES = ("never", "beyond-memory", "always")
 PER_PASS, ONE_PROCESS = "per-pass", "one"
 PROCESS_MODES = (PER_PASS, ONE_PROCESS)
 DEFAULT_STORE_DIR = "~/.cache/lr-vectorization-bench/stores"
+# Where X starts (Settings.placement): where numpy would put it, or pinned (--x-offset).
+NUMPY_PLACEMENT, PINNED, UNRECORDED = "numpy", "pinned", "unrecorded"
+# The placement study (Settings.placement_study): where each claim's speedup is measured with X
+# on a page boundary too, beside numpy's placement: in the cache (around the lecture's size,
+# where the claims' largest speedups lie) and from memory.
+PLACEMENT_SIZES = ((100, 1000), (1000, 100), (10_000, 100), (10_000, 1000))
 # What speedups are taken over unless the user says otherwise (--relative-to).
 DEFAULT_REFERENCE = "two_loop"
 # The types a run may give the backends (--dtype): the first is the default.
@@ -71,10 +82,11 @@ class Settings:
     max_passes: int = 10
     # The backend speedups are taken over (--relative-to); None: reference_for's choice.
     reference: str | None = None
-    # Where X starts: this many bytes past a page boundary (bench/placement.py: the kernels
-    # read X faster 32-byte aligned); None, in runs made before the setting: where numpy's
-    # allocator put it, which varied from process to process.
-    x_offset: int | None = 0
+    # Where X starts (bench/placement.py): NUMPY_PLACEMENT, where numpy would put a new array
+    # of its size, drawn anew (seeded) for every size and pass; PINNED, x_offset bytes past a
+    # page boundary (--x-offset); UNRECORDED in runs made before either existed.
+    placement: str = NUMPY_PLACEMENT
+    x_offset: int | None = None
 
     @property
     def backend_names(self) -> tuple[str, ...]:
@@ -113,6 +125,28 @@ class Settings:
         random.Random(f"{self.seed}-{pass_number}-{m}-{n_x}").shuffle(order)
         return [(pass_number, backend, m, n_x) for backend in order]
 
+    def x_offset_at(self, pass_number: int, m: int, n_x: int) -> int:
+        """Where X starts, in bytes past a page boundary, at a size in a pass."""
+        if self.placement == PINNED:
+            return self.x_offset
+        draw = random.Random(f"{self.seed}-placement-{pass_number}-{m}-{n_x}")
+        return numpy_offset(np.dtype(self.dtype).itemsize * m * n_x, draw)
+
+    def placement_study(self) -> list[tuple[int, str, int, int]]:
+        """The best placement's points, (pass, backend, m, n_x): at the study's sizes in the
+        grid, each claim's backend swept, in every pass; none where X already starts on a
+        page boundary."""
+        if self.placement == PINNED and self.x_offset == BEST_OFFSET:
+            return []
+        backends = [b for b in dict.fromkeys(c.backend for c in CLAIMS) if b in self.backends]
+        sizes = [size for size in PLACEMENT_SIZES if size in self.sizes()]
+        return [
+            (pass_number, backend, m, n_x)
+            for pass_number in range(1, self.passes + 1)
+            for m, n_x in sizes
+            for backend in backends
+        ]
+
     def as_dict(self) -> dict:
         """The settings as the result file records them."""
         return asdict(self) | {"backends": list(self.backend_names)}
@@ -122,8 +156,11 @@ class Settings:
         """The settings a run file or a journal recorded (lists back to tuples); keys of
         settings this version no longer has are left out."""
         known = {f.name for f in fields(cls)}
+        # Runs made before the placement was a setting pinned X (an x_offset) or left it
+        # where numpy put it, unrecorded.
+        pinned = recorded.get("x_offset") is not None
         return cls(
-            **{"x_offset": None}
+            **{"placement": PINNED if pinned else UNRECORDED}
             | {
                 key: tuple(value) if isinstance(value, list) else value
                 for key, value in recorded.items()

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import cost_model
+from ..claims import BAND_FACTOR, CLAIMS, COURSE_BASELINE, Claim
 from ..cost_model import CostModel
 from ..results import Run, Status
 from ..units import format_ratio, format_seconds
@@ -25,39 +26,7 @@ OVERHEAD_SHARE = 0.5
 BANDWIDTH_SHARE = 0.5
 
 
-# "~Nx" is read as "between N/2 and 2N": a factor of 2 is where one would start to say
-# "~2N" or "~N/2" instead (the steps of a 1-2-5 scale, by which ratios are usually rounded).
-# The stricter reading, "at least Nx", is judged beside it.
-BAND_FACTOR = 2.0
 CLASSES = ("holds", "fails", "inconclusive")
-
-
-@dataclass(frozen=True)
-class Claim:
-    label: str
-    backend: str
-    factor: float
-    baseline: str = "two_loop"
-
-    @property
-    def name(self) -> str:
-        return f"{self.label} ({self.backend} vs {self.baseline})"
-
-    @property
-    def band(self) -> tuple[float, float]:
-        return self.factor / BAND_FACTOR, self.factor * BAND_FACTOR
-
-
-# Each claim against both meanings of "the loop": our fastest honest pure Python
-# (two_loop, lists), and the course's loops as written (numpy arrays indexed per element),
-# which are what the course timed.
-CLAIMS = (
-    Claim("~300x", "vectorized", 300.0, "two_loop"),
-    Claim("~300x", "vectorized", 300.0, "course_two_loop"),
-    Claim("~10x", "one_loop", 10.0, "two_loop"),
-    Claim("~10x", "course_one_loop", 10.0, "course_two_loop"),
-)
-COURSE_BASELINE = "course_two_loop"
 
 
 def classify(low: float, high: float, lower: float, upper: float = np.inf) -> str:

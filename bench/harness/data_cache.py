@@ -15,7 +15,7 @@ import numpy as np
 import impls
 
 from ..machine import available_memory_bytes
-from ..placement import empty_at
+from ..placement import BEST_OFFSET, empty_at
 from ..problem import weights
 from .planner import MEMORY_SHARE
 
@@ -32,12 +32,11 @@ class Problem:
 
 
 def make_problem(
-    m: int, n_x: int, seed: int, dtype: str = "float64", x_offset: int | None = 0
+    m: int, n_x: int, seed: int, dtype: str = "float64", x_offset: int = BEST_OFFSET
 ) -> Problem:
-    """The seeded problem, X written where it starts ``x_offset`` bytes past a page (None:
-    where numpy's allocator puts it); never a second copy of X, even for a moment."""
-    out = None if x_offset is None else empty_at((n_x, m), dtype, x_offset)
-    X, Y = impls.make_problem(m, n_x, seed, dtype, out=out)
+    """The seeded problem, X written where it starts ``x_offset`` bytes past a page; never a
+    second copy of X, even for a moment."""
+    X, Y = impls.make_problem(m, n_x, seed, dtype, out=empty_at((n_x, m), dtype, x_offset))
     w, b = weights(n_x, seed, dtype)
     # The backend itself, not impls.gradient: validation would copy a float32 X to float64.
     vectorized = impls.BACKENDS["vectorized"]
@@ -50,8 +49,7 @@ class DataCache:
     dtype: str
     # What the system could hand out now (MemAvailable); a test passes its own.
     available: Callable[[], int] = available_memory_bytes
-    x_offset: int | None = 0  # where X starts past a page (None: where numpy put it)
-    _key: tuple[int, int] | None = None
+    _key: tuple[int, int, int] | None = None  # m, n_x and where X starts
     _problem: Problem | None = None
     # Data laid out by each prepare function for the current problem, with their sizes:
     # backends that share a prepare function (numba_fused and numba_parallel) share one copy.
@@ -71,22 +69,23 @@ class DataCache:
         gc.collect()
 
     def holds_other_than(self, m: int, n_x: int) -> bool:
-        return self._key not in (None, (m, n_x))
+        return self._key is not None and self._key[:2] != (m, n_x)
 
-    def problem(self, m: int, n_x: int) -> Problem:
-        """The problem at (m, n_x), made the first time it is asked for."""
-        if self._key != (m, n_x):
+    def problem(self, m: int, n_x: int, x_offset: int = BEST_OFFSET) -> Problem:
+        """The problem at (m, n_x) with X starting x_offset bytes past a page, made the first
+        time it is asked for."""
+        if self._key != (m, n_x, x_offset):
             self.drop()
-            self._problem = make_problem(m, n_x, self.seed, self.dtype, self.x_offset)
-            self._key = (m, n_x)
+            self._problem = make_problem(m, n_x, self.seed, self.dtype, x_offset)
+            self._key = (m, n_x, x_offset)
         return self._problem
 
-    def prepared(self, backend: str, m: int, n_x: int):
-        """The backend's data for the problem at (m, n_x); a layout already made for another
-        backend is reused when it is the same prepare function (never timed either way)."""
+    def prepared(self, backend: str, m: int, n_x: int, x_offset: int = BEST_OFFSET):
+        """The backend's data for that problem; a layout already made for another backend is
+        reused when it is the same prepare function (never timed either way)."""
         impl = impls.BACKENDS[backend]
-        if impl.prepare not in self._prepared:
-            problem = self.problem(m, n_x)
+        if self._key != (m, n_x, x_offset) or impl.prepare not in self._prepared:
+            problem = self.problem(m, n_x, x_offset)
             need = impl.memory_bytes(m, n_x, problem.X.itemsize)
             # The system's available memory already leaves out the problem and the layouts.
             if need > MEMORY_SHARE * self.available():

@@ -73,7 +73,8 @@ class SweepPlugin:
         if self.point_cores:
             os.sched_setaffinity(0, self.point_cores)
         machine.reset_peak_rss()  # each point's peak memory is its own
-        if self.settings.wait_for_quiet and _param(item, "backend") and not self.last_point_quiet:
+        timed = _param(item, "backend") or _param(item, "study_backend")
+        if self.settings.wait_for_quiet and timed and not self.last_point_quiet:
             try:
                 neighbours.wait_for_quiet(say=self.state.stores.shelf.say)
             except neighbours.StayedBusy as exc:
@@ -107,6 +108,13 @@ class SweepPlugin:
                 points,
                 ids=[f"p{p}-{b}-m{m}-nx{n}" for p, b, m, n in points],
             )
+        elif {"pass_number", "study_backend", "m", "n_x"} <= names:
+            points = self.settings.placement_study()
+            metafunc.parametrize(
+                ("pass_number", "study_backend", "m", "n_x"),
+                points,
+                ids=[f"p{p}-{b}-m{m}-nx{n}-page" for p, b, m, n in points],
+            )
         elif {"pass_number", "kernel"} <= names:
             passes = range(1, self.settings.passes + 1)
             demos = [(p, kernel) for p in passes for kernel in lecture.NAMES]
@@ -119,14 +127,24 @@ class SweepPlugin:
             demos = [item for item in items if _param(item, "kernel") in lecture.NAMES]
             config.hook.pytest_deselected(items=demos)
             items[:] = [item for item in items if item not in demos]
+        if not self.settings.placement_study():  # pytest's one item for an empty study
+            study = [item for item in items if "study_backend" in item.fixturenames]
+            config.hook.pytest_deselected(items=study)
+            items[:] = [item for item in items if item not in study]
 
         # Calibration at the start; then pass after pass, each opening with the lecture's
-        # demo; the calibration kernels' "end" window after the last point of the sweep.
+        # demo, then size after size, the placement study's points after the size's own;
+        # the calibration kernels' "end" window after the last point of the sweep.
+        sizes = {size: rank for rank, size in enumerate(self.settings.sizes())}
+
         def phase(item: pytest.Item) -> tuple:
             when = _param(item, "when")
             if when is not None:
                 return (0,) if when == "start" else (2,)
-            return (1, _param(item, "pass_number"), 0 if _param(item, "kernel") else 1)
+            if _param(item, "kernel"):
+                return (1, _param(item, "pass_number"), 0)
+            size = sizes.get((_param(item, "m"), _param(item, "n_x")), len(sizes))
+            return (1, _param(item, "pass_number"), 1, size, bool(_param(item, "study_backend")))
 
         items.sort(key=phase)  # stable: the parametrized order is kept within a phase
         self.keep_own_passes(config, items)
@@ -191,7 +209,7 @@ class SweepPlugin:
         report = yield
         if call.when == "call" and (report.passed or report.skipped):
             self.write_down(item, report)
-            if report.passed and _param(item, "backend"):
+            if report.passed and (_param(item, "backend") or _param(item, "study_backend")):
                 extra = item.funcargs["benchmark"].extra_info
                 self.last_point_quiet = extra.get("busy") is False
         # A calibration window (the lecture's demo has kernels too, but no window).
@@ -199,6 +217,15 @@ class SweepPlugin:
             stats = item.funcargs["benchmark"].stats.stats
             report.lrbench_progress = calibration_line(
                 _param(item, "kernel"), _param(item, "when"), stats.iqr / stats.median
+            )
+        if call.when == "call" and report.passed and _param(item, "study_backend"):
+            pass_number, backend, m, n_x = (
+                item.callspec.params[k] for k in ("pass_number", "study_backend", "m", "n_x")
+            )
+            median = item.funcargs["benchmark"].stats.stats.median
+            report.lrbench_progress = (
+                f"pass {pass_number}: {backend} m={m} n_x={n_x} with X on a page boundary "
+                f"(the placement study): median {format_seconds(median)}"
             )
         if call.when == "call" and _param(item, "backend"):
             pass_number, backend, m, n_x = (

@@ -19,7 +19,7 @@ import psutil
 import impls
 from impls import _block_math, numba_fused
 
-from ..placement import empty_at
+from ..placement import BEST_OFFSET, empty_at
 from ..results import ROOF_PARTS, ROOF_POINT, ROOF_PROBE
 from ..settings import Settings
 from . import bandwidth
@@ -71,14 +71,13 @@ def measure(
     point: tuple[int, int] = ROOF_POINT,
     rounds: int = ROUNDS,
     backends: tuple[str, ...] = KERNELS,
-    x_offset: int | None = 0,
+    x_offset: int = BEST_OFFSET,
 ) -> dict:
     """Per thread count (1 and every core numba may use), each round's seconds for the probe
     and each of ``backends`` (and on one thread, each of ``ROOF_PARTS``), rounds interleaved."""
     m, n_x = point
     # Where the sweep's X starts, for the probe and the kernels alike.
-    out = None if x_offset is None else empty_at((n_x, m), dtype, x_offset)
-    X, Y = impls.make_problem(m, n_x, seed=0, dtype=dtype, out=out)
+    X, Y = impls.make_problem(m, n_x, seed=0, dtype=dtype, out=empty_at((n_x, m), dtype, x_offset))
     w = np.random.default_rng(1).standard_normal(n_x).astype(dtype) * 0.01
     b = X.dtype.type(0.1)
     flat = X.reshape(-1)
@@ -143,4 +142,4 @@ def study_for(settings: Settings, say: Callable[[str], None]) -> dict | None:
         )
         return None
     say(f"roof study: the read probe and {', '.join(backends)} in {ROUNDS} interleaved rounds")
-    return measure(settings.dtype, backends=backends, x_offset=settings.x_offset)
+    return measure(settings.dtype, backends=backends, x_offset=settings.x_offset_at(1, m, n_x))

@@ -13,7 +13,15 @@ import impls
 
 from ..machine import total_memory_bytes
 from ..placement import OFFSET_STEP, PAGE
-from ..settings import DTYPES, ONE_PROCESS, PER_PASS, PROCESS_MODES, STORE_MODES, Settings
+from ..settings import (
+    DTYPES,
+    ONE_PROCESS,
+    PER_PASS,
+    PINNED,
+    PROCESS_MODES,
+    STORE_MODES,
+    Settings,
+)
 
 # The out-of-core preset adds an m whose X is this many times the machine's memory.
 BEYOND_RAM = 1.25
@@ -160,7 +168,7 @@ def build_settings(
     keep_stores: bool = False,
     wait_for_quiet: bool = False,
     processes: str | None = None,
-    x_offset: int = 0,
+    x_offset: int | None = None,
 ) -> Settings:
     """The preset, with any sizes, backends, threads or budget the user gave instead."""
     if preset not in PRESETS:
@@ -179,12 +187,13 @@ def build_settings(
     if dtype not in DTYPES:
         raise OptionError(f"--dtype: choose from {', '.join(DTYPES)}; got {dtype!r}")
     sweep = replace(sweep, dtype=dtype)
-    if not (0 <= x_offset < PAGE and x_offset % OFFSET_STEP == 0):
-        raise OptionError(
-            f"--x-offset: a multiple of {OFFSET_STEP} bytes from 0 to {PAGE - OFFSET_STEP} "
-            f"(where X starts past a page boundary); got {x_offset}"
-        )
-    sweep = replace(sweep, x_offset=x_offset)
+    if x_offset is not None:
+        if not (0 <= x_offset < PAGE and x_offset % OFFSET_STEP == 0):
+            raise OptionError(
+                f"--x-offset: a multiple of {OFFSET_STEP} bytes from 0 to {PAGE - OFFSET_STEP} "
+                f"(where X starts past a page boundary); got {x_offset}"
+            )
+        sweep = replace(sweep, placement=PINNED, x_offset=x_offset)
     if passes is not None:
         if passes <= 0:
             raise OptionError(f"--passes: must be a positive integer; got {passes}")

@@ -33,9 +33,7 @@ class SweepState:
 
     def __post_init__(self) -> None:
         settings = self.settings
-        self.data = DataCache(
-            settings.seed, settings.dtype, lambda: self.available(), settings.x_offset
-        )
+        self.data = DataCache(settings.seed, settings.dtype, lambda: self.available())
         shelf = Shelf(settings.store_dir, settings.seed, settings.dtype, settings.keep_stores)
         self.stores = StoreReads(shelf)
         self.plan = Planner(

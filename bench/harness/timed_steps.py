@@ -15,7 +15,8 @@ import impls
 from bench import machine
 from bench.harness import calibration, disk, lecture, stores
 from bench.harness.planner import CALIBRATE_BELOW_S, pedantic_rounds
-from bench.results import CALIBRATION, LECTURE, PointFacts
+from bench.placement import BEST_OFFSET
+from bench.results import BEST_PLACEMENT, CALIBRATION, LECTURE, DataSource, PointFacts
 
 CPU_CHECK_S = 0.05  # how long the CPU-time check of a point runs
 
@@ -44,31 +45,56 @@ def test_gradient_step(benchmark, sweep_state, neighbour_watch, pass_number, bac
     if reason:
         pytest.skip(reason if pass_number == 1 else f"as in pass 1: {reason}")
     sweep_state.warm_up(backend)
-    point = Point(sweep_state, backend, m, n_x)
+    x_offset = sweep_state.settings.x_offset_at(pass_number, m, n_x)
+    point = Point(sweep_state, backend, m, n_x, x_offset)
     first_call_s = cpu_share = None
     if pass_number == 1:  # the untimed first call: warms caches and picks the timing mode
         first_call_s, cpu_share = point.first_call()
     step_s = first_call_s if pass_number == 1 else predicted  # None: pass 1 ran untimed
     mode, result = time_steps(benchmark, point, step_s, sweep_state.settings.passes)
-
     check_answer(result, point.expected, point.dtype)
-    facts = PointFacts(
-        mode=mode,
-        data_source=plan.data_source(backend, m, n_x),
-        predicted_s=predicted if pass_number == 1 else None,
-        first_call_s=first_call_s,
-        cpu_per_wall=cpu_share,
-        disk_read_Bps=float(np.median(point.disk_read_Bps)) if point.disk_read_Bps else None,
-        # The process's resident peak over the point: its data, layouts, and every step.
-        peak_rss_bytes=machine.peak_rss_bytes(),
-        # What other processes and the hypervisor took over the point (others_cpu, busy, ...).
-        **neighbour_watch.read(),
-    )
-    benchmark.extra_info.update(facts.as_extra_info())
+    record(benchmark, neighbour_watch, point, mode, plan.data_source(backend, m, n_x))
+    if pass_number == 1:
+        benchmark.extra_info.update(predicted_s=predicted, first_call_s=first_call_s)
+        benchmark.extra_info.update(cpu_per_wall=cpu_share)
     sweep_state.stores.read_rates += point.disk_read_Bps
     if benchmark.stats is not None:  # None under --benchmark-disable
         plan.record_measured(pass_number, backend, m, n_x, benchmark.stats.stats.median)
     sweep_state.done_with(backend, m, n_x)
+
+
+def test_best_placement(
+    benchmark, sweep_state, neighbour_watch, pass_number, study_backend, m, n_x
+):
+    """The placement study: a claim's backend again, with X on a page boundary, right after
+    its point at the sweep's placement (docs/method.md)."""
+    benchmark.group = BEST_PLACEMENT
+    reason = sweep_state.plan.skip_reasons.get((study_backend, m, n_x))
+    if reason:
+        pytest.skip(f"as its point: {reason}")
+    point = Point(sweep_state, study_backend, m, n_x, BEST_OFFSET)
+    step_s = sweep_state.plan.step_s.get((study_backend, m, n_x))
+    mode, result = time_steps(benchmark, point, step_s, sweep_state.settings.passes)
+    check_answer(result, point.expected, point.dtype)
+    record(benchmark, neighbour_watch, point, mode, DataSource.MEMORY)
+
+
+def record(benchmark, neighbour_watch, point: "Point", mode: str, source: DataSource) -> None:
+    """What the harness records of a measured point beside pytest-benchmark's statistics."""
+    facts = PointFacts(
+        mode=mode,
+        data_source=source,
+        predicted_s=None,
+        first_call_s=None,
+        cpu_per_wall=None,
+        disk_read_Bps=float(np.median(point.disk_read_Bps)) if point.disk_read_Bps else None,
+        # The process's resident peak over the point: its data, layouts, and every step.
+        peak_rss_bytes=machine.peak_rss_bytes(),
+        x_offset=point.x_offset,
+        # What other processes and the hypervisor took over the point (others_cpu, busy, ...).
+        **neighbour_watch.read(),
+    )
+    benchmark.extra_info.update(facts.as_extra_info())
 
 
 def time_steps(benchmark, point: "Point", step_s: float | None, passes: int) -> tuple[str, object]:
@@ -92,20 +118,22 @@ class Point:
     then evicted from the page cache, so the timed step reads from the disk.
     """
 
-    def __init__(self, sweep_state, backend: str, m: int, n_x: int):
+    def __init__(self, sweep_state, backend: str, m: int, n_x: int, x_offset: int):
         impl = impls.BACKENDS[backend]
         self.step = impl.gradient
         self.setup = None
         self.path = None
+        self.x_offset: int | None = x_offset  # None: a store's data, read from disk
         self.disk_read_Bps: list[float] = []
         if sweep_state.plan.from_store(backend, m, n_x):
             problem = sweep_state.stored(m, n_x)
             data = impl.prepare(problem.X, problem.Y)  # lazy: reads nothing yet
             self.path = problem.path
             self.setup = self.read_then_evict
+            self.x_offset = None
         else:
-            problem = sweep_state.data.problem(m, n_x)
-            data = sweep_state.data.prepared(backend, m, n_x)
+            problem = sweep_state.data.problem(m, n_x, x_offset)
+            data = sweep_state.data.prepared(backend, m, n_x, x_offset)
         self.args = (problem.w, problem.b, data)
         self.expected = problem.expected
         self.dtype = np.dtype(problem.w.dtype)

@@ -21,7 +21,7 @@ def csv_table(run: Run, reference: str):
     present = [r for r in references if r in set(run.table["backend"])]
     table = with_speedups(run.table, present)
     # One cell per point: each pass's value, space-separated, in pass order.
-    for column in ("pass_medians_s", "pass_disk_read_Bps"):
+    for column in ("pass_medians_s", "pass_x_offsets", "pass_disk_read_Bps"):
         table[column] = table[column].map(
             lambda values: " ".join(f"{v:.6g}" for v in values) if isinstance(values, tuple) else ""
         )

@@ -3,11 +3,14 @@
 from pathlib import Path
 
 from ..analysis.lecture import LECTURE_MS, lecture_table
+from ..analysis.placement import best_placement
 from ..analysis.speedups import reference_widths, speedups
 from ..analysis.verdicts import COURSE_BASELINE, Judged, Verdict
 from ..cost_model import CostModel
+from ..placement import MMAP_OFFSET, MMAP_THRESHOLD
 from ..readme import ReadmeError, replace_section
 from ..results import EXAMPLE_POINT, ROOF_POINT, STEADY_TIMING, Run, Status
+from ..settings import NUMPY_PLACEMENT, UNRECORDED, Settings
 from ..units import format_ratio, format_seconds, markdown_table
 
 START = "<!-- answer:start: written by `nox -s report` from the result files; not by hand -->"
@@ -17,7 +20,7 @@ __all__ = ["ReadmeError", "answer_lines", "write_answer"]
 
 
 def _interval(row) -> str:
-    return f"{format_ratio(row.speedup)}x [{format_ratio(row.low)}, {format_ratio(row.high)}]"
+    return _interval_of(row.speedup, row.low, row.high)
 
 
 def _at(run: Run, backend: str, reference: str, point: tuple[int, int]) -> str | None:
@@ -98,15 +101,45 @@ def timing_text(run: Run) -> str:
     )
 
 
-def placement_text(x_offset: int | None) -> str:
-    """Where the run put X: the kernels read it faster 32-byte aligned."""
-    if x_offset is None:
+def placement_text(settings: Settings) -> str:
+    """Where the run put X: the kernels read it faster 32-byte aligned, fastest on a page."""
+    if settings.placement == NUMPY_PLACEMENT:
         return (
-            "wherever numpy's allocator put it (a run made before `--x-offset`: 16-byte "
-            "aligned, 32-byte aligned only by chance, which could differ from pass to pass)"
+            "where numpy would put it (a new array of its size, in a fresh process: "
+            f"{MMAP_OFFSET} bytes past a page boundary from {MMAP_THRESHOLD // 1024} KiB up, "
+            "else a heap slot at any multiple of 16, drawn for each size and pass)"
         )
-    aligned = "32-byte aligned" if x_offset % 32 == 0 else "not 32-byte aligned"
-    return f"{x_offset} bytes past a page boundary (`--x-offset`; {aligned})"
+    if settings.placement == UNRECORDED:
+        return (
+            "wherever numpy's allocator put it (a run made before the placement was a "
+            "setting: 16-byte aligned, 32-byte aligned only by chance, which could differ "
+            "from pass to pass)"
+        )
+    aligned = "32-byte aligned" if settings.x_offset % 32 == 0 else "not 32-byte aligned"
+    return f"{settings.x_offset} bytes past a page boundary (`--x-offset`; {aligned})"
+
+
+def best_placement_text(run: Run) -> str | None:
+    """The ~300x claim's speedup at the example point with X on a page boundary, beside the
+    run's own, if the placement study measured it."""
+    study = best_placement(run)
+    m, n_x = EXAMPLE_POINT
+    here = study[(study["m"] == m) & (study["n_x"] == n_x) & (study["baseline"] == "two_loop")]
+    here = here[here["backend"] == "vectorized"]
+    if here.empty:
+        return None
+    row = next(here.itertuples())
+    return (
+        f"With X on a page boundary instead (the best placement for every kernel, not what "
+        f"numpy gives), `vectorized` over `two_loop` there is "
+        f"{_interval_of(row.at_best, row.at_best_low, row.at_best_high)}: its step takes "
+        f"{_interval_of(row.effect, row.effect_low, row.effect_high)} as long with X where this "
+        'run put it (REPORT.md, "Where X starts").'
+    )
+
+
+def _interval_of(value: float, low: float, high: float) -> str:
+    return f"{format_ratio(value)}x [{format_ratio(low)}, {format_ratio(high)}]"
 
 
 def _passes(run: Run) -> str:
@@ -130,7 +163,7 @@ def answer_lines(judged: Judged) -> list[str]:
     points = int((run.table["status"] == Status.MEASURED).sum())
     lines = [
         f"From `{run.source}`: {run.label}; {points} points measured, each in "
-        f"{_passes(run)} spread over the run, X {placement_text(run.settings.x_offset)}. "
+        f"{_passes(run)} spread over the run, X {placement_text(run.settings)}. "
         "Speedups are medians "
         "with 95% intervals; a point **holds** when its whole interval lies inside the reading "
         '("~Nx": N/2 to 2N; "at least Nx"), **fails** when all of it lies outside. '
@@ -147,7 +180,9 @@ def answer_lines(judged: Judged) -> list[str]:
     found = [(b, r, _at(run, b, r, EXAMPLE_POINT)) for b, r in pairs]
     said = [f"`{b}` over `{r}` {text}" for b, r, text in found if text]
     if said:
-        lines += [f"At m={m:,}, n_x={n_x:,}: " + "; ".join(said) + ".", ""]
+        best = best_placement_text(run)
+        best = f" {best}" if best else ""
+        lines += [f"At m={m:,}, n_x={n_x:,}: " + "; ".join(said) + "." + best, ""]
     costs = _costs(judged.models)
     if costs:
         lines += [

@@ -5,7 +5,7 @@ from ..analysis.agreement import differences, merged
 from ..analysis.atlas import Placed, between_runs, claims_by_cpu, comparable
 from ..analysis.verdicts import Judged, Verdict
 from ..results import EXAMPLE_POINT, STEADY_TIMING, Run
-from ..settings import ONE_PROCESS
+from ..settings import NUMPY_PLACEMENT, ONE_PROCESS, UNRECORDED
 from ..units import format_ratio, markdown_table
 
 WELCH = (
@@ -95,14 +95,23 @@ def how_measured_lines(every: list[Judged]) -> list[str]:
                 neighbours_text(run),
                 "not recorded" if run.steal is None else f"{run.steal:.1%} of a core",
                 "not timed" if run.timing_noise is None else f"{run.timing_noise:.1%}",
-                "numpy's" if run.settings.x_offset is None else f"{run.settings.x_offset} B",
+                placed_text(run),
                 ", ".join(widths),
                 "yes" if run.quiet else "no",
             )
         )
     columns = ("run", "commit", "passes", "beside other work", "stolen, on average")
-    columns += ("fixed work's spread", "X past a page", "median widths", "quiet reference")
+    columns += ("fixed work's spread", "where X starts", "median widths", "quiet reference")
     return lines + markdown_table(columns, rows, "llllrrrll")
+
+
+def placed_text(run: Run) -> str:
+    """Where a run put X, in a table cell."""
+    if run.settings.placement == NUMPY_PLACEMENT:
+        return "as numpy would"
+    if run.settings.placement == UNRECORDED:
+        return "where numpy put it, unrecorded"
+    return f"{run.settings.x_offset} B past a page"
 
 
 def median_width(verdict: Verdict) -> float:

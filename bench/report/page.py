@@ -41,7 +41,7 @@ from ..analysis.verdicts import CLAIMS, Judged
 from ..results import Run, Status, write_atomic
 from ..units import format_ratio, format_seconds
 from .answer import answer_lines
-from .markdown import lecture_section, machine_section, verdict_section
+from .markdown import lecture_section, machine_section, placement_section, verdict_section
 
 PAGE_NAME = "report.html"
 LINKED = ("REPORT.md", "latest.csv", "verdict.json")
@@ -299,6 +299,9 @@ def run_panel(judged: Judged, index: int, reference: str) -> TabPanel:
         time_and_throughput(run),
         Div(text=html(verdict_section(verdicts, failures)), width=WIDTH),
     ]
+    placement = placement_section(run)
+    if placement:
+        parts.append(Div(text=html(placement), width=WIDTH))
     if not run.lecture.empty:
         parts.append(Div(text=html(lecture_section(run)), width=WIDTH))
     parts.append(Div(text=html(machine_section(run)), width=WIDTH))

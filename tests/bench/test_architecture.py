@@ -21,6 +21,7 @@ LEAVES = {
     "units",
     "readme",
     "index",
+    "claims",
 }
 # The one command line and the command that joins a sweep to its report: the way in.
 ENTRY = {"__main__", "cli", "run_command"}

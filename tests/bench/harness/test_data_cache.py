@@ -55,6 +55,13 @@ def test_what_it_holds_is_the_problem_and_its_layouts_until_dropped():
 
 @pytest.mark.parametrize("x_offset", [0, 16, 96])
 def test_x_starts_where_the_sweep_asks_with_the_same_values(x_offset):
-    problem = DataCache(seed=0, dtype="float64", x_offset=x_offset).problem(300, 5)
+    data = DataCache(seed=0, dtype="float64")
+    problem = data.problem(300, 5, x_offset)
     assert offset_in_page(problem.X) == x_offset
-    assert (problem.X == DataCache(seed=0, dtype="float64", x_offset=None).problem(300, 5).X).all()
+    assert data.problem(300, 5, x_offset) is problem  # the same place: the same problem
+    elsewhere = data.problem(300, 5, 4000 - x_offset)
+    assert offset_in_page(elsewhere.X) == 4000 - x_offset
+    assert (problem.X == elsewhere.X).all()
+    assert data.held_bytes() == elsewhere.X.nbytes + elsewhere.Y.nbytes  # one problem held
+    prepared = data.prepared("vectorized", 300, 5, x_offset)  # made again, from X there
+    assert offset_in_page(prepared[0]) == x_offset

@@ -14,7 +14,7 @@ from bench.harness.settings import (
     m_beyond_ram,
     one_two_five,
 )
-from bench.settings import Settings
+from bench.settings import NUMPY_PLACEMENT, PINNED, PLACEMENT_SIZES, UNRECORDED, Settings
 
 
 def test_grids():
@@ -141,10 +141,41 @@ def test_until_keeps_the_passes_and_caps_the_extra_ones():
     assert build_settings("quick").until is None
 
 
-def test_x_starts_on_a_page_unless_asked_and_older_runs_say_they_did_not_choose():
-    assert build_settings("quick").x_offset == 0
-    assert build_settings("quick", x_offset=16).x_offset == 16
-    recorded = build_settings("quick").as_dict()
-    assert Settings.from_dict(recorded).x_offset == 0
-    del recorded["x_offset"]  # a run made before the setting
-    assert Settings.from_dict(recorded).x_offset is None
+def test_x_starts_where_numpy_would_put_it_unless_pinned_and_older_runs_say_which():
+    settings = build_settings("quick")
+    assert settings.placement == NUMPY_PLACEMENT
+    pinned = build_settings("quick", x_offset=16)
+    assert (pinned.placement, pinned.x_offset) == (PINNED, 16)
+    assert {pinned.x_offset_at(p, m, n_x) for p in (1, 2) for m, n_x in pinned.sizes()} == {16}
+    assert Settings.from_dict(settings.as_dict()) == settings
+    before = settings.as_dict()
+    del before["placement"]
+    assert Settings.from_dict(before | {"x_offset": 0}).placement == PINNED
+    del before["x_offset"]  # a run made before either: X where numpy put it, unrecorded
+    assert Settings.from_dict(before).placement == UNRECORDED
+
+
+def test_numpys_placement_is_drawn_per_size_and_pass_and_the_same_every_time():
+    settings = build_settings("quick")
+    small, large = (100, 10), (1000, 100)  # 8 kB from the heap; 800 kB mapped: 16 past a page
+    offsets = [settings.x_offset_at(p, *small) for p in range(1, 8)]
+    assert offsets == [build_settings("quick").x_offset_at(p, *small) for p in range(1, 8)]
+    assert len(set(offsets)) > 1 and all(o % 16 == 0 and 0 <= o < 4096 for o in offsets)
+    assert {settings.x_offset_at(p, *large) for p in range(1, 8)} == {16}
+    # 200 × 100 elements: 160 kB of float64, mapped; 80 kB of float32, from the heap.
+    float32 = build_settings("quick", dtype="float32")
+    assert {settings.x_offset_at(p, 200, 100) for p in range(1, 8)} == {16}
+    assert len({float32.x_offset_at(p, 200, 100) for p in range(1, 8)}) > 1
+
+
+def test_the_placement_study_times_the_claims_backends_at_its_sizes_in_the_grid():
+    settings = build_settings("quick", backends="two_loop,vectorized,one_loop,numba")
+    study = settings.placement_study()
+    sizes = {(m, n_x) for _, _, m, n_x in study}
+    assert sizes == {size for size in PLACEMENT_SIZES if size in settings.sizes()}
+    assert {b for _, b, _, _ in study} == {"vectorized", "one_loop"}  # the claims', swept
+    assert {p for p, _, _, _ in study} == set(range(1, settings.passes + 1))
+    assert build_settings("quick", x_offset=0).placement_study() == []  # already the best
+    pinned = build_settings("quick", backends="two_loop,vectorized,one_loop,numba", x_offset=16)
+    assert pinned.placement_study() == study
+    assert build_settings("quick", m="10", nx="10").placement_study() == []

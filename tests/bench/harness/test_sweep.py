@@ -214,3 +214,35 @@ def test_a_backend_whose_db_is_wrong_fails_its_point(tmp_path):
             harness.run(replace(settings, lecture=False))
     finally:
         del impls.BACKENDS[wrong.name]
+
+
+@pytest.mark.timeout(180)  # a sweep in one process, its placement study and a report
+def test_x_starts_where_numpy_would_put_it_and_the_study_times_the_claims_on_a_page(
+    tmp_path, monkeypatch
+):
+    from bench.analysis.placement import best_placement
+    from bench.report.markdown import placement_section
+
+    settings = build_settings(
+        "quick", m="1000", nx="10,100", backends="two_loop,vectorized", passes=2
+    )
+    run = harness.run(replace(settings, processes="one", lecture=False))
+    table = run.table.set_index(["backend", "m", "n_x"])
+    # 800 kB of X is mapped: 16 bytes past a page, in both passes, for every backend.
+    assert table.loc[("vectorized", 1000, 100), "pass_x_offsets"] == (16, 16)
+    assert table.loc[("two_loop", 1000, 100), "pass_x_offsets"] == (16, 16)
+    # 80 kB comes from the heap: drawn per pass, as the settings say.
+    assert table.loc[("vectorized", 1000, 10), "pass_x_offsets"] == tuple(
+        settings.x_offset_at(p, 1000, 10) for p in (1, 2)
+    )
+    study = run.placement
+    assert study[["backend", "m", "n_x"]].drop_duplicates().values.tolist() == [
+        ["vectorized", 1000, 100]
+    ]
+    assert sorted(study["pass_number"]) == [1, 2] and set(study["x_offset"]) == {0}
+    row = next(best_placement(run).itertuples())
+    assert row.claim == "~300x (vectorized vs two_loop)" and row.effect > 0
+    assert any(
+        line.startswith("| ~300x (vectorized vs two_loop) | 1,000 | 100 | 800 kB |")
+        for line in placement_section(run)
+    )
