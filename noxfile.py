@@ -4,7 +4,7 @@ import nox
 
 nox.needs_version = ">=2024.3.2"
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["tests", "lint"]
+nox.options.sessions = ["tests", "notebook", "lint"]
 
 PYTHON = "3.11"
 # uv, unlike pip, installs no bytecode; where PYTHONDONTWRITEBYTECODE is set (as on our VMs)
@@ -17,7 +17,14 @@ COMPILED = {"UV_COMPILE_BYTECODE": "1"}
 def tests(session: nox.Session) -> None:
     """Unit tests of the backends and the harness (numerics and behaviour, never speed)."""
     session.install("-e", ".[test,jax,dask]", env=COMPILED)
-    session.run("pytest", *session.posargs)
+    session.run("pytest", "--ignore=tests/notebooks", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def notebook(session: nox.Session) -> None:
+    """notebooks/first_look: run as a learner would (smaller sizes), its pair kept in step."""
+    session.install("-e", ".[test,notebook]", env=COMPILED)
+    session.run("pytest", "tests/notebooks", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -93,6 +93,16 @@ def declare_run(parser: argparse.ArgumentParser) -> None:
     add("--nx", help="comma-separated numbers of features, instead of the preset's")
     add_backends(parser, "the preset's; all for default, quick and full")
     add(
+        "--add",
+        action="append",
+        default=[],
+        metavar="FILE.py:FUNCTION",
+        help="time your own gradient step beside the backends: a function (w, b, X, Y) -> dw, "
+        "db, cost written the course's way (w (n_x, 1), X (n_x, m), Y (1, m); the result a "
+        "tuple or the course's dict), checked against the high-precision reference before "
+        "anything is timed (repeatable)",
+    )
+    add(
         "--threads",
         type=int,
         default=1,
@@ -371,7 +381,7 @@ def check_trials(args: argparse.Namespace, parser: argparse.ArgumentParser) -> N
 
 
 def declare_compare_files(parser: argparse.ArgumentParser) -> None:
-    from .results import EXAMPLE_POINT
+    from .records import EXAMPLE_POINT
 
     add = parser.add_argument
     add("baseline", type=Path, help="the accepted results (a run file)")

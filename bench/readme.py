@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from .results import write_atomic
+from .files import write_atomic
 
 
 class ReadmeError(ValueError):

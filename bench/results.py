@@ -9,38 +9,35 @@ trust the object: the tidy table, the settings, the facts and the numbers
 derived from them (item size, cache size, bandwidth for the run's threads).
 
 Schema versions: 1 (no ``lrbench.schema_version``; settings as a JSON string
-in ``lrbench.sweep``; no backend facts) is read by its own rules; 2 is what
-the harness writes now. Any other version is refused, never guessed at.
+in ``lrbench.sweep``; no backend facts) is brought to 2's shape first, in one
+place (``_update_to_2``); 2 is what the harness writes now. Any other version
+is refused, never guessed at. The record vocabulary itself is ``bench.records``.
 """
 
 import json
 import math
 import os
-import tempfile
-from dataclasses import asdict, dataclass, field, fields
-from enum import StrEnum
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .files import write_atomic
 from .machine_facts import EVERY_MEMBER, FACTS
+from .records import (
+    BEST_PLACEMENT,
+    CALIBRATION,
+    LECTURE,
+    POINT_NUMBERS,
+    DataSource,
+    Status,
+)
 from .settings import DTYPES, ONE_PROCESS, Settings
 
-SCHEMA_VERSION = 2
 READABLE_SCHEMAS = (1, 2)
-CALIBRATION = "calibration"  # pytest-benchmark group of the calibration kernels
-# How steadily a machine times fixed work: the calibration kernels' rounds, IQR over median,
-# in the run's steadiest window (one disturbance lifts a window; a busy host lifts them all), at
-# most this on a machine fit for a reference run: above every quiet run's, below a busy host's
-# (docs/tuning.md).
-STEADY_TIMING = 0.05
-LECTURE = "lecture"  # pytest-benchmark group of the lecture's dot-product demo
-# pytest-benchmark group of the placement study: claims' backends with X on a page boundary.
-BEST_PLACEMENT = "best-placement"
 # Version 1 files carry no backend facts; this is what that harness assumed.
 V1_PASSES_OVER_X = {"vectorized": 2}
-
 STATS_OF_CALIBRATION = ("min", "iqr", "median")
 STATS = ("median", "q1", "q3", "iqr", "min", "max", "stddev")
 COLUMNS = [
@@ -100,61 +97,6 @@ ACROSS_PASSES = {
 }
 
 
-class Status(StrEnum):
-    """A point's status in a run: measured, or the reason class of its skip."""
-
-    MEASURED = "measured"
-    BUDGET = "skipped-budget"  # its predicted step exceeded the budget
-    MEMORY = "skipped-memory"  # it would not fit in the memory available
-    DISK = "skipped-disk"  # its store would not fit on the store folder's disk
-
-
-class DataSource(StrEnum):
-    """Where a point's data came from; files before the stores (issue 14) held them in memory."""
-
-    MEMORY = "memory"
-    DISK = "disk"
-    CLUSTER = "cluster"
-
-
-@dataclass(frozen=True)
-class PointFacts:
-    """What the harness records at a measured point beside pytest-benchmark's statistics (the
-    benchmark's ``extra_info``): written by ``bench.harness.timed_steps``, read by ``Run``.
-    Every field but ``mode`` and ``data_source`` may be None (not measured, or an older run)."""
-
-    mode: str  # "calibrated" (pytest-benchmark's calibration) or "pedantic" (fixed rounds)
-    data_source: DataSource
-    predicted_s: float | None  # the cost model's prediction, before the point ran (pass 1)
-    first_call_s: float | None  # the untimed first call (pass 1)
-    cpu_per_wall: float | None  # the process's CPU time over wall time, over a few calls
-    disk_read_Bps: float | None  # the paired cold reads of a store, median over rounds
-    peak_rss_bytes: int | None  # the process's resident peak over the point
-    x_offset: int | None  # where X started, bytes past a page boundary (None: from a store)
-    others_cpu: float | None  # other processes' CPU time over the point's wall time, in cores
-    steal_cpu: float | None  # the hypervisor's steal over the point, in cores
-    clock_mhz: float | None  # the CPU's clock at the point's end, where the system tells
-    busy: bool | None  # others_cpu at or above the busy threshold
-
-    def as_extra_info(self) -> dict:
-        return asdict(self) | {"data_source": str(self.data_source)}
-
-
-POINT_NUMBERS = tuple(
-    f.name for f in fields(PointFacts) if f.name not in ("mode", "data_source", "busy")
-)
-
-
-# Where the compiled backends' targets are judged, and where the paired roof study
-# (machine fact "roof", ``bench.harness.roof``) measures the probe beside the kernels.
-ROOF_POINT = (100_000, 1000)
-# Where the README's answer quotes its examples and the regression checks look first.
-EXAMPLE_POINT = (1000, 100)
-ROOF_PROBE = "probe"  # the read probe's seconds per round, beside each kernel's and part's
-# The parts of numba_fused's step, timed alone (one thread): see ``bench.harness.roof``.
-ROOF_PARTS = ("z_pass", "z_and_dw_passes", "block_math")
-
-
 class ResultsError(ValueError):
     """A results file that is missing, malformed or cannot be used; the message says which."""
 
@@ -185,7 +127,6 @@ def _is(value: object, kind: str) -> bool:
 @dataclass
 class _Checker:
     source: str
-    schema_version: int = SCHEMA_VERSION
 
     def fail(self, message: str) -> ResultsError:
         return ResultsError(f"{self.source}: {message}")
@@ -232,19 +173,36 @@ def _schema_version(document: dict, check: _Checker) -> int:
     return version
 
 
-def _settings(extra: dict, version: int, check: _Checker) -> Settings:
-    if version == 1:
-        text = check.get(extra, "sweep", "str", "lrbench")
-        try:
-            settings = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise check.fail(f"lrbench.sweep is not JSON: {exc}") from None
-        if not isinstance(settings, dict):
-            raise check.fail("lrbench.sweep must hold a JSON object")
-        settings.setdefault("dtype", "float64")
-        settings.setdefault("passes", 1)
-    else:
-        settings = check.get(extra, "settings", "dict", "lrbench")
+def _update_to_2(document: dict, check: _Checker) -> dict:
+    """A version 1 file in version 2's shape (asv's ``update_to_N``), so that every reader
+    after this one reads one shape: its settings were a JSON string (one pass, float64), its
+    points had no pass number (their one pass), it recorded no backend facts (what that
+    harness assumed: two passes over X for vectorized, one for the rest)."""
+    extra = document["lrbench"]
+    text = check.get(extra, "sweep", "str", "lrbench")
+    try:
+        settings = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise check.fail(f"lrbench.sweep is not JSON: {exc}") from None
+    if not isinstance(settings, dict):
+        raise check.fail("lrbench.sweep must hold a JSON object")
+    settings = {"dtype": "float64", "passes": 1} | settings
+    backends = check.get(settings, "backends", "list", "lrbench.sweep")
+    facts = {b: {"description": "", "passes_over_x": V1_PASSES_OVER_X.get(b, 1)} for b in backends}
+    benchmarks = [
+        bench | {"params": {"pass_number": 1} | bench["params"]}
+        if isinstance(bench, dict) and isinstance(bench.get("params"), dict)
+        else bench
+        for bench in check.get(document, "benchmarks", "list", "")
+    ]
+    return document | {
+        "benchmarks": benchmarks,
+        "lrbench": extra | {"settings": settings, "backends": facts},
+    }
+
+
+def _settings(extra: dict, check: _Checker) -> Settings:
+    settings = check.get(extra, "settings", "dict", "lrbench")
     # Runs from before fresh processes per pass (issue 20) ran every pass in one.
     settings = {"processes": ONE_PROCESS} | settings
     where = "lrbench.settings"
@@ -255,15 +213,17 @@ def _settings(extra: dict, version: int, check: _Checker) -> Settings:
     dtype = check.get(settings, "dtype", "str", where)
     if dtype not in DTYPES:
         raise check.fail(f"{where}.dtype must be one of {', '.join(DTYPES)}; got {dtype!r}")
+    for index, added in enumerate(check.get(settings, "added", "list", where, optional=True) or []):
+        at = f"{where}.added[{index}]"
+        if not isinstance(added, dict) or set(added) - {"function", "path", "sha256"}:
+            raise check.fail(f"{at} must be an object of function, path and sha256")
+        check.get(added, "function", "str", at)
+        for key in ("path", "sha256"):
+            check.get(added, key, "str", at, optional=True)
     return Settings.from_dict(settings)
 
 
-def _backend_facts(extra: dict, settings: Settings, version: int, check: _Checker) -> dict:
-    if version == 1:
-        return {
-            name: {"description": "", "passes_over_x": V1_PASSES_OVER_X.get(name, 1)}
-            for name in settings.backends
-        }
+def _backend_facts(extra: dict, check: _Checker) -> dict:
     facts = check.get(extra, "backends", "dict", "lrbench")
     for name, contract in facts.items():
         where = f"lrbench.backends.{name}"
@@ -325,7 +285,7 @@ def _measured_row(bench: dict, where: str, check: _Checker) -> dict:
         "backend": check.get(params, "backend", "str", f"{where}.params"),
         "m": check.get(params, "m", "positive int", f"{where}.params"),
         "n_x": check.get(params, "n_x", "positive int", f"{where}.params"),
-        "pass_number": _pass_number(params, f"{where}.params", check),
+        "pass_number": check.get(params, "pass_number", "positive int", f"{where}.params"),
         "status": Status.MEASURED,
         **{f"{k}_s": check.get(stats, k, "number", f"{where}.stats") for k in STATS},
         "rounds": check.get(stats, "rounds", "positive int", f"{where}.stats"),
@@ -348,13 +308,6 @@ def _data_source(obj: dict, where: str, check: _Checker) -> str:
     return DataSource(source)
 
 
-def _pass_number(params: dict, where: str, check: _Checker) -> int:
-    """Version 1 runs had one pass and no pass_number."""
-    if check.schema_version == 1:
-        return 1
-    return check.get(params, "pass_number", "positive int", where)
-
-
 def _placed_row(bench: dict, where: str, check: _Checker) -> dict:
     """A point of the placement study: a backend's step with X on a page boundary, in a pass."""
     params = check.get(bench, "params", "dict", where)
@@ -375,7 +328,7 @@ def _lecture_row(bench: dict, where: str, check: _Checker) -> dict:
     stats = check.get(bench, "stats", "dict", where)
     return {
         "kernel": check.get(params, "kernel", "str", f"{where}.params"),
-        "pass_number": _pass_number(params, f"{where}.params", check),
+        "pass_number": check.get(params, "pass_number", "positive int", f"{where}.params"),
         **{f"{k}_s": check.get(stats, k, "number", f"{where}.stats") for k in ("median", "min")},
     }
 
@@ -485,12 +438,13 @@ class Run:
     @classmethod
     def from_document(cls, document: dict, source: str = "<run>") -> "Run":
         check = _Checker(source)
-        version = check.schema_version = _schema_version(document, check)
-        extra = document["lrbench"]
-        settings = _settings(extra, version, check)
-        facts = _facts(document, check)
-        backends = _backend_facts(extra, settings, version, check)
-        measured, lecture, placed, calibration, spreads = _benchmarks(document, check)
+        version = _schema_version(document, check)
+        shaped = _update_to_2(document, check) if version == 1 else document
+        extra = shaped["lrbench"]
+        settings = _settings(extra, check)
+        facts = _facts(shaped, check)
+        backends = _backend_facts(extra, check)
+        measured, lecture, placed, calibration, spreads = _benchmarks(shaped, check)
         skipped = check.get(extra, "skipped", "list", "lrbench")
         skipped = [_skipped_row(s, f"lrbench.skipped[{i}]", check) for i, s in enumerate(skipped)]
         first_call = check.get(extra, "first_call_s", "dict", "lrbench")
@@ -542,15 +496,6 @@ class Run:
         return np.dtype(self.dtype).itemsize
 
     @property
-    def cpu(self) -> str:
-        """The CPU model, its family and model numbers where recorded, and its widest SIMD:
-        VMs of one model name can be different CPUs."""
-        simd = self.facts.get("cpu_simd") or []
-        widest = "AVX-512" if "avx512f" in simd else "AVX2" if "avx2" in simd else None
-        details = ", ".join(part for part in (self.facts.get("cpu_id"), widest) if part)
-        return f"{self.facts['cpu_model']} ({details})" if details else self.facts["cpu_model"]
-
-    @property
     def last_level_cache(self) -> tuple[str, int] | None:
         """(level, bytes) of the largest cache the machine reports, or None."""
         return max(self.facts["cache_bytes"].items(), key=lambda item: item[0], default=None)
@@ -596,46 +541,6 @@ class Run:
         return self.facts.get("neighbours")
 
     @property
-    def busy_points(self) -> int | None:
-        """Points measured beside other work, in any pass (None: not recorded)."""
-        if "busy" not in self.table or self.table["busy"].isna().all():
-            return None
-        return int((self.measured["busy"] == True).sum())  # noqa: E712 (None is not busy)
-
-    @property
-    def steal(self) -> float | None:
-        """The hypervisor's steal over the measured points, in cores, on average (None: not
-        recorded)."""
-        stolen = self.measured["steal_cpu"].dropna()
-        return float(stolen.mean()) if len(stolen) else None
-
-    @property
-    def timing_noise(self) -> float | None:
-        """How unsteadily the machine timed fixed work: the calibration windows' smallest
-        spread of rounds, IQR over median (None: the run timed no calibration kernels)."""
-        return min(self.calibration_spreads) if self.calibration_spreads else None
-
-    @property
-    def steady(self) -> bool:
-        """Whether the machine timed fixed work steadily (timing_noise at most STEADY_TIMING)."""
-        return self.timing_noise is not None and self.timing_noise <= STEADY_TIMING
-
-    @property
-    def quiet(self) -> bool:
-        """A reference run: every point recorded what else ran, none ran beside other work,
-        and the machine timed fixed work steadily."""
-        return self.busy_points == 0 and self.steady
-
-    @property
-    def label(self) -> str:
-        """What a reader must know to compare this run with another: CPU, dtype, threads, and
-        whether the sweep was interrupted before it measured every point."""
-        label = f"{self.cpu}, {self.dtype}, {self.threads} thread(s)"
-        if self.left:
-            label += f", interrupted: {len(self.left)} point(s) not measured"
-        return label
-
-    @property
     def commit(self) -> str:
         """The commit whose harness made the run ("?" if not recorded)."""
         return self.document.get("commit_info", {}).get("id") or "?"
@@ -648,22 +553,6 @@ class Run:
     @property
     def measured(self) -> pd.DataFrame:
         return self.table[self.table["status"] == Status.MEASURED]
-
-    def check_comparable(self, other: "Run") -> None:
-        """Raise ResultsError unless speedups and times of the two runs can be compared."""
-        for what, mine, theirs in (
-            ("schema version", self.schema_version, other.schema_version),
-            ("dtype", self.dtype, other.dtype),
-            ("threads", self.threads, other.threads),
-        ):
-            if mine != theirs:
-                raise ResultsError(
-                    f"{self.source} and {other.source} cannot be compared: {what} {mine} "
-                    f"against {theirs}"
-                )
-        keys = ["backend", "m", "n_x"]
-        if self.measured[keys].merge(other.measured[keys]).empty:
-            raise ResultsError(f"{self.source} and {other.source} have no measured point in common")
 
     def write(self, path: str | os.PathLike) -> None:
         """The file, with every round's time (compacted), written whole."""
@@ -719,22 +608,3 @@ def compact(document: dict) -> dict:
 
     benchmarks = [b | {"stats": rounded(b["stats"])} for b in document["benchmarks"]]
     return document | {"benchmarks": benchmarks}
-
-
-def write_atomic(path: str | os.PathLike, content: str | bytes) -> None:
-    """Write a temporary file beside path, then rename: readers see the old or the new file."""
-    path = Path(path)
-    mode = "wb" if isinstance(content, bytes) else "w"
-    with tempfile.NamedTemporaryFile(
-        mode, dir=path.parent, prefix=f".tmp-{path.name}.", delete=False
-    ) as f:
-        f.write(content)
-        temporary = Path(f.name)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        temporary.chmod(0o666 & ~umask)  # NamedTemporaryFile makes it private
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

@@ -17,12 +17,14 @@ from pathlib import Path
 from . import harness, report
 from .analysis.speedups import speedup_summary
 from .cli import INTERRUPTED
+from .files import write_atomic
+from .harness.added import AddedFunction, register_file
 from .harness.journal import JOURNAL_NAME
 from .harness.settings import OptionError, build_settings
-from .report.answer import conditions
+from .report.answer import answer_lines
 from .report.command import beside_ours
-from .results import ResultsError, Run, write_atomic
-from .settings import Settings
+from .results import ResultsError, Run
+from .settings import AddedRecord, Settings
 
 PARTIAL_NAME = "partial.json"  # an interrupted sweep's run, beside latest.json
 REFERENCE_POINTS = [(1000, 100), (10_000, 1000), (100, 10), (1_000_000, 10)]
@@ -49,13 +51,24 @@ BUILD_OPTIONS = (
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    """The sweep the options ask for; an OptionError names the option at fault."""
+    """The sweep the options ask for, the users' functions checked and registered first; an
+    OptionError names the option at fault."""
+    added = tuple(add_file(spec) for spec in args.add)
     options = {name: getattr(args, name) for name in BUILD_OPTIONS}
-    settings = build_settings(**options)
+    settings = build_settings(**options, added=added)
     check_writable(args.results_dir / "runs", "--results-dir")
     if settings.stores != "never":
         check_writable(Path(settings.store_dir).expanduser(), "--store-dir")
     return settings
+
+
+def add_file(spec: str) -> AddedRecord:
+    """--add FILE.py:FUNCTION: checked against the reference and registered, before any timing."""
+    added = AddedFunction.parse(spec)
+    sha256 = added.sha256()
+    register_file(added, sha256)
+    print(f"Your function {added.name} from {added.path} agrees with the reference: it is timed.")
+    return AddedRecord(added.name, str(added.path), sha256)
 
 
 def check_writable(directory: Path, option: str) -> None:
@@ -108,7 +121,7 @@ def main(args: argparse.Namespace) -> int:
         [judged], args.results_dir, plots_dir, args.relative_to, not args.no_report, beside, tabs
     )
     print(f"\nWrote {final}, {args.results_dir}/latest.json and latest.csv.")
-    print_summary(run, args.relative_to)
+    print_summary(judged, args.relative_to, args.results_dir)
     for problem in problems:
         print(f"python -m bench run: {problem}", file=sys.stderr)
     return 1 if problems else 0
@@ -132,11 +145,15 @@ def say_interrupted(partial: Run | None, results_dir: Path, journal_path: Path) 
     )
 
 
-def print_summary(run, reference: str) -> None:
+def print_summary(judged: report.Judged, reference: str, results_dir: Path) -> None:
+    """The points, the speedups at a few sizes, and the answer as the README gives ours."""
+    run = judged.run
     counts = run.table["status"].value_counts().to_dict()
     print("\nPoints: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
     summary = speedup_summary(run.table, REFERENCE_POINTS, reference)
     if not summary.empty:
         print(f"Speedup over {reference} (geometric mean over passes) at reference points:")
         print(summary.to_string(float_format=lambda v: f"{v:.3g}x", na_rep="skipped"))
-    print(f"\n{conditions(run)}")
+    print("\nThe answer here:\n")
+    print("\n".join(answer_lines(judged)).rstrip())
+    print(f"\nEverything with its interval: {results_dir}/REPORT.md and report.html.")

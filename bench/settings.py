@@ -43,6 +43,17 @@ def reference_for(backends: list[str] | tuple[str, ...], asked: str | None) -> s
 
 
 @dataclass(frozen=True)
+class AddedRecord:
+    """A gradient step a user added (``--add``, ``bench.compare``): its backend's name, and
+    where it came from: its file and the file's SHA-256, or None for a function defined in
+    Python, which only the process it was defined in can time."""
+
+    function: str
+    path: str | None = None
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     preset: str
     m: tuple[int, ...]
@@ -87,6 +98,8 @@ class Settings:
     # page boundary (--x-offset); UNRECORDED in runs made before either existed.
     placement: str = NUMPY_PLACEMENT
     x_offset: int | None = None
+    # The users' own gradient steps among the backends (bench/harness/added.py).
+    added: tuple[AddedRecord, ...] = ()
 
     @property
     def backend_names(self) -> tuple[str, ...]:
@@ -96,6 +109,11 @@ class Settings:
                 "bench.harness.settings.with_every_backend) chooses them"
             )
         return self.backends
+
+    @property
+    def added_names(self) -> tuple[str, ...]:
+        """The backends that are the users' own functions."""
+        return tuple(added.function for added in self.added)
 
     @property
     def reference_backend(self) -> str:
@@ -159,11 +177,10 @@ class Settings:
         # Runs made before the placement was a setting pinned X (an x_offset) or left it
         # where numpy put it, unrecorded.
         pinned = recorded.get("x_offset") is not None
-        return cls(
-            **{"placement": PINNED if pinned else UNRECORDED}
-            | {
-                key: tuple(value) if isinstance(value, list) else value
-                for key, value in recorded.items()
-                if key in known
-            }
-        )
+        values = {
+            key: tuple(value) if isinstance(value, list) else value
+            for key, value in recorded.items()
+            if key in known
+        }
+        values["added"] = tuple(AddedRecord(**added) for added in values.get("added", ()))
+        return cls(**{"placement": PINNED if pinned else UNRECORDED} | values)

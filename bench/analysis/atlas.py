@@ -10,7 +10,7 @@ from itertools import combinations
 
 import pandas as pd
 
-from ..results import EXAMPLE_POINT
+from ..records import EXAMPLE_POINT
 from .agreement import differences, merged
 from .verdicts import Judged
 

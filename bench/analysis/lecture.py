@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from ..intervals import interval
+from ..intervals import UNKNOWN, interval
 
 # The lecture's demo: two vectors of this many elements, and what it showed (milliseconds).
 SIZE = 1_000_000
@@ -22,17 +22,17 @@ def lecture_table(demo: pd.DataFrame) -> pd.DataFrame:
     for kernel in dict.fromkeys(demo["kernel"]):
         times = _pass_medians(demo, kernel)
         # A time's interval: the "speedup" of a one-second reference over it, inverted.
-        rate, rate_low, rate_high = interval(np.ones_like(times), times)
-        speedup = interval(times, dot) if len(dot) == len(times) else (np.nan,) * 3
+        seconds = interval(np.ones_like(times), times).inverted()
+        speedup = interval(times, dot) if len(dot) == len(times) else UNKNOWN
         rows.append(
             {
                 "kernel": kernel,
-                "seconds": 1 / rate,
-                "low_s": 1 / rate_high,
-                "high_s": 1 / rate_low,
-                "dot_speedup": speedup[0],
-                "dot_speedup_low": speedup[1],
-                "dot_speedup_high": speedup[2],
+                "seconds": seconds.value,
+                "low_s": seconds.low,
+                "high_s": seconds.high,
+                "dot_speedup": speedup.value,
+                "dot_speedup_low": speedup.low,
+                "dot_speedup_high": speedup.high,
             }
         )
     return pd.DataFrame(rows)

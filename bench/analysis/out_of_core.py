@@ -12,8 +12,8 @@ is what dask itself costs a step.
 import numpy as np
 import pandas as pd
 
-from ..intervals import interval
-from ..results import DataSource, Status
+from ..intervals import UNKNOWN, interval
+from ..records import DataSource, Status
 from .speedups import speedups
 
 OVERHEAD_POINT = (1_000_000, 1_000)  # where dask in memory is held against numba_fused
@@ -35,7 +35,7 @@ def disk_points(table: pd.DataFrame, memory_bytes: int | None) -> pd.DataFrame:
         disk = row.pass_disk_read_Bps
         paired = isinstance(disk, tuple) and len(disk) == len(row.pass_medians_s)
         # A share is a speedup of the disk's time to read the store over the step's.
-        share = interval(size / np.asarray(disk), row.pass_medians_s) if paired else (np.nan,) * 3
+        share = interval(size / np.asarray(disk), row.pass_medians_s) if paired else UNKNOWN
         records.append(
             dict(
                 backend=row.backend,
@@ -46,9 +46,9 @@ def disk_points(table: pd.DataFrame, memory_bytes: int | None) -> pd.DataFrame:
                 median_s=row.median_s,
                 rate_Bps=size / row.median_s,
                 disk_Bps=float(np.median(disk)) if paired else np.nan,
-                share=share[0],
-                share_low=share[1],
-                share_high=share[2],
+                share=share.value,
+                share_low=share.low,
+                share_high=share.high,
             )
         )
     return pd.DataFrame(records)

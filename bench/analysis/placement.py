@@ -13,7 +13,8 @@ import pandas as pd
 
 from ..claims import CLAIMS
 from ..intervals import interval
-from ..results import Run, Status
+from ..records import Status
+from ..results import Run
 
 COLUMNS = ["claim", "backend", "baseline", "m", "n_x", "bytes_X", "passes"]
 ESTIMATES = ("at_run", "at_best", "effect")
@@ -39,8 +40,13 @@ def best_placement(run: Run) -> pd.DataFrame:
             base_s = np.asarray(base["pass_medians_s"])[numbers]
             own_s = np.asarray(own["pass_medians_s"])[numbers]
             best_s = passes["median_s"].to_numpy()
+            estimates = (interval(base_s, own_s), interval(base_s, best_s), interval(own_s, best_s))
             rows.append(
                 [claim.name, claim.backend, claim.baseline, m, n_x, own["bytes_X"], len(passes)]
-                + [*interval(base_s, own_s), *interval(base_s, best_s), *interval(own_s, best_s)]
+                + [
+                    part
+                    for estimate in estimates
+                    for part in (estimate.value, estimate.low, estimate.high)
+                ]
             )
     return pd.DataFrame(rows, columns=COLUMNS)

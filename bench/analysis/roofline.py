@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from ..intervals import interval
-from ..results import ROOF_PARTS, ROOF_POINT, ROOF_PROBE, Status
+from ..records import ROOF_PARTS, ROOF_POINT, ROOF_PROBE, Status
 
 # Targets for the compiled backends, checked in every report where they apply.
 PARALLEL_SPEEDUP_TARGET = 1.3
@@ -168,14 +168,14 @@ def paired_shares(roof: dict | None) -> pd.DataFrame:
         probe = times[ROOF_PROBE]
         for backend in COMPILED:
             if backend in times:
-                share, low, high = interval(probe, times[backend])
+                share = interval(probe, times[backend])
                 rows.append(
                     {
                         "threads": int(threads),
                         "backend": backend,
-                        "share": share,
-                        "low": low,
-                        "high": high,
+                        "share": share.value,
+                        "low": share.low,
+                        "high": share.high,
                         "median_s": float(np.median(times[backend])),
                         "probe_Bps": roof["bytes_X"] / float(np.median(probe)),
                     }

@@ -14,11 +14,12 @@ rounds, which show round-to-round noise only.
 import numpy as np
 import pandas as pd
 
-from ..intervals import interval
-from ..results import Status
+from ..intervals import Estimate, interval
+from ..records import Status
+from ..settings import DEFAULT_REFERENCE
 
 
-def speedups(table: pd.DataFrame, backend: str, reference: str = "two_loop") -> pd.DataFrame:
+def speedups(table: pd.DataFrame, backend: str, reference: str = DEFAULT_REFERENCE) -> pd.DataFrame:
     """Speedup of backend over reference, with its interval, where backend was measured.
 
     ``low``/``high``: the 95% interval (see the module's docstring). Where the
@@ -34,17 +35,16 @@ def speedups(table: pd.DataFrame, backend: str, reference: str = "two_loop") -> 
     base = table[table["backend"] == reference].set_index(index).reindex(own.index)
     measured = base["status"] == Status.MEASURED
     estimates = [
-        _estimate(b, o) if ok else (p / o.median_s, np.nan, np.nan)
+        _estimate(b, o) if ok else Estimate(p / o.median_s, np.nan, np.nan)
         for (_, b), (_, o), ok, p in zip(
             base.iterrows(), own.iterrows(), measured, base["predicted_s"], strict=True
         )
     ]
-    speedup, low, high = np.array(estimates, dtype=float).reshape(-1, 3).T
     result = pd.DataFrame(
         {
-            "speedup": speedup,
-            "low": low,
-            "high": high,
+            "speedup": np.array([e.value for e in estimates], dtype=float),
+            "low": np.array([e.low for e in estimates], dtype=float),
+            "high": np.array([e.high for e in estimates], dtype=float),
             "passes": [
                 _pairs(b, o) for (_, b), (_, o) in zip(base.iterrows(), own.iterrows(), strict=True)
             ],
@@ -65,11 +65,11 @@ def _pairs(base: pd.Series, own: pd.Series) -> int:
     return 1
 
 
-def _estimate(base: pd.Series, own: pd.Series) -> tuple[float, float, float]:
+def _estimate(base: pd.Series, own: pd.Series) -> Estimate:
     if _pairs(base, own) >= 2:
         return interval(base["pass_medians_s"], own["pass_medians_s"])
     # One pass: the median ratio, and the quartiles' slowest and fastest plausible ratios.
-    return base.median_s / own.median_s, base.q1_s / own.q3_s, base.q3_s / own.q1_s
+    return Estimate(base.median_s / own.median_s, base.q1_s / own.q3_s, base.q3_s / own.q1_s)
 
 
 def with_speedups(table: pd.DataFrame, references: list[str]) -> pd.DataFrame:
@@ -90,7 +90,7 @@ def with_speedups(table: pd.DataFrame, references: list[str]) -> pd.DataFrame:
 
 
 def speedup_summary(
-    table: pd.DataFrame, points: list[tuple[int, int]], reference: str = "two_loop"
+    table: pd.DataFrame, points: list[tuple[int, int]], reference: str = DEFAULT_REFERENCE
 ) -> pd.DataFrame:
     """Speedups over reference at the given (m, n_x): a row per point, a column per backend."""
     table = with_speedups(table, [reference])

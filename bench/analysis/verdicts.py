@@ -11,7 +11,8 @@ import pandas as pd
 from .. import cost_model
 from ..claims import BAND_FACTOR, CLAIMS, COURSE_BASELINE, Claim
 from ..cost_model import CostModel
-from ..results import Run, Status
+from ..records import Status
+from ..results import Run
 from ..units import format_ratio, format_seconds
 from .speedups import speedups
 

@@ -7,8 +7,10 @@ as memory allows.
 """
 
 import gc
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -31,16 +33,63 @@ class Problem:
     expected: impls.Gradient
 
 
+# A problem at least this large is kept on disk, in the sweep's own folder, by the process that
+# makes it, and read back by the passes after it: generating its values takes several times
+# longer than reading them (docs/tuning.md).
+KEPT_FROM_BYTES = 1 << 30
+
+
 def make_problem(
-    m: int, n_x: int, seed: int, dtype: str = "float64", x_offset: int = BEST_OFFSET
+    m: int,
+    n_x: int,
+    seed: int,
+    dtype: str = "float64",
+    x_offset: int = BEST_OFFSET,
+    kept: Path | None = None,
 ) -> Problem:
     """The seeded problem, X written where it starts ``x_offset`` bytes past a page; never a
-    second copy of X, even for a moment."""
-    X, Y = impls.make_problem(m, n_x, seed, dtype, out=empty_at((n_x, m), dtype, x_offset))
+    second copy of X, even for a moment. A large one is read from ``kept``, the folder an
+    earlier pass wrote it to, if there (else made, and written there if the disk has room)."""
+    X = empty_at((n_x, m), dtype, x_offset)
+    if not read_kept(kept, X, (m, n_x, seed, dtype)):
+        X, Y = impls.make_problem(m, n_x, seed, dtype, out=X)
+        keep(kept, X, Y, (m, n_x, seed, dtype))
+    else:
+        Y = np.fromfile(kept / _name((m, n_x, seed, dtype), "Y"), dtype=dtype)
     w, b = weights(n_x, seed, dtype)
     # The backend itself, not impls.gradient: validation would copy a float32 X to float64.
     vectorized = impls.BACKENDS["vectorized"]
     return Problem(X, Y, w, b, vectorized.gradient(w, b, vectorized.prepare(X, Y)))
+
+
+def _name(key: tuple, part: str) -> str:
+    return "-".join(map(str, key)) + f".{part}"
+
+
+def read_kept(folder: Path | None, X: np.ndarray, key: tuple) -> bool:
+    """Whether X's values were read from the file an earlier pass kept (into X, where it is)."""
+    if folder is None or X.nbytes < KEPT_FROM_BYTES:
+        return False
+    path, labels = folder / _name(key, "X"), folder / _name(key, "Y")
+    if not (path.exists() and labels.exists()) or path.stat().st_size != X.nbytes:
+        return False
+    with open(path, "rb") as file:
+        return file.readinto(memoryview(X).cast("B")) == X.nbytes
+
+
+def keep(folder: Path | None, X: np.ndarray, Y: np.ndarray, key: tuple) -> None:
+    """Write a large problem whole for the passes after this one, if the disk has room twice
+    over; a temporary name, renamed, so a reader never sees half a file."""
+    if folder is None or X.nbytes < KEPT_FROM_BYTES:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    if shutil.disk_usage(folder).free < 2 * (X.nbytes + Y.nbytes):
+        return
+    for array, part in ((Y, "Y"), (X, "X")):  # X last: its file says the problem is whole
+        path = folder / _name(key, part)
+        temporary = path.with_suffix(".tmp")
+        array.tofile(temporary)
+        temporary.replace(path)
 
 
 @dataclass
@@ -49,6 +98,8 @@ class DataCache:
     dtype: str
     # What the system could hand out now (MemAvailable); a test passes its own.
     available: Callable[[], int] = available_memory_bytes
+    # Where large problems are kept for later passes (the sweep's own folder), or None.
+    kept: Path | None = None
     _key: tuple[int, int, int] | None = None  # m, n_x and where X starts
     _problem: Problem | None = None
     # Data laid out by each prepare function for the current problem, with their sizes:
@@ -76,7 +127,7 @@ class DataCache:
         time it is asked for."""
         if self._key != (m, n_x, x_offset):
             self.drop()
-            self._problem = make_problem(m, n_x, self.seed, self.dtype, x_offset)
+            self._problem = make_problem(m, n_x, self.seed, self.dtype, x_offset, self.kept)
             self._key = (m, n_x, x_offset)
         return self._problem
 

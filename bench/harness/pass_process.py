@@ -14,9 +14,12 @@ import contextlib
 import ctypes
 import json
 import signal
+import sys
+from pathlib import Path
 
 from ..machine import identity
 from ..settings import Settings
+from .added import AddedFunction, AddedFunctionError, register_file
 from .journal import Journal, header
 from .sweep import measure
 
@@ -33,6 +36,12 @@ def main(args: argparse.Namespace) -> int:
     """Measure one pass (or close the run), with the options ``bench/cli.py`` declares."""
     die_with_parent()
     settings = Settings.from_dict(json.loads(args.settings.read_text()))
+    try:  # the users' functions: the same files the sweep checked
+        for record in settings.added:
+            register_file(AddedFunction(Path(record.path), record.function), record.sha256)
+    except AddedFunctionError as exc:
+        print(f"python -m bench pass: error: {exc}", file=sys.stderr)
+        return 2
     journal = Journal.resume(args.journal, header(settings.as_dict(), identity()))
     extra = [tuple(point) for point in json.loads(args.points.read_text())] if args.points else []
     return measure(

@@ -20,7 +20,7 @@ import impls
 from impls import _block_math, numba_fused
 
 from ..placement import BEST_OFFSET, empty_at
-from ..results import ROOF_PARTS, ROOF_POINT, ROOF_PROBE
+from ..records import ROOF_PARTS, ROOF_POINT, ROOF_PROBE
 from ..settings import Settings
 from . import bandwidth
 

@@ -13,7 +13,7 @@ from pytest_benchmark import __version__ as pytest_benchmark_version
 import impls
 
 from .. import machine
-from ..results import SCHEMA_VERSION
+from ..records import SCHEMA_VERSION
 from ..settings import Settings
 from . import bandwidth, neighbours, roof
 from .journal import Journal
@@ -72,7 +72,7 @@ class RunFile:
         output_json["lrbench"] = {
             "schema_version": SCHEMA_VERSION,
             "settings": self.settings.as_dict(),
-            "skipped": self.state.plan.skipped,
+            "skipped": [record.as_dict() for record in self.state.plan.skips.values()],
             "first_call_s": self.state.first_call_s,
             "order": [list(point) for point in self.settings.points()],
             "stores": self.state.stores.shelf.facts(),

@@ -11,6 +11,7 @@ import numpy as np
 
 import impls
 
+from ..claims import CLAIMS
 from ..machine import total_memory_bytes
 from ..placement import OFFSET_STEP, PAGE
 from ..settings import (
@@ -20,6 +21,7 @@ from ..settings import (
     PINNED,
     PROCESS_MODES,
     STORE_MODES,
+    AddedRecord,
     Settings,
 )
 
@@ -47,6 +49,20 @@ def decades(low: int, high: int) -> tuple[int, ...]:
 
 
 PRESETS: dict[str, Settings] = {
+    # A first answer in about two minutes on 2 cores: the claims' backends at sizes around the
+    # lecture's (m=1,000, n_x=100), 5 passes for intervals that decide. It leaves out the
+    # compiled backends, jax and dask, sizes above m·n_x = 1e7 (where vectorizing pays most on
+    # some CPUs), the slowest loops' largest points (budget) and the lecture's demo.
+    "first-look": Settings(
+        "first-look",
+        m=(100, 1000, 10_000),
+        n_x=(10, 100, 1000),
+        backends=tuple(dict.fromkeys(side for c in CLAIMS for side in (c.baseline, c.backend))),
+        budget_s=0.5,
+        max_time_s=0.05,
+        passes=5,
+        lecture=False,
+    ),
     # What a first-time user runs: a few minutes on 2 cores (docs/tuning.md). 7 passes: 3
     # give 95% intervals about twice as wide (Student's t with 2 against 6 degrees of freedom).
     "quick": Settings(
@@ -169,8 +185,10 @@ def build_settings(
     wait_for_quiet: bool = False,
     processes: str | None = None,
     x_offset: int | None = None,
+    added: tuple[AddedRecord, ...] = (),
 ) -> Settings:
-    """The preset, with any sizes, backends, threads or budget the user gave instead."""
+    """The preset, with any sizes, backends, threads or budget the user gave instead, and the
+    users' own functions (registered already, ``bench.harness.added``) beside its backends."""
     if preset not in PRESETS:
         raise OptionError(f"--preset: unknown preset {preset!r}; choose from {', '.join(PRESETS)}")
     sweep = PRESETS[preset]
@@ -180,6 +198,10 @@ def build_settings(
         sweep = replace(sweep, n_x=parse_sizes(nx, "--nx"))
     if backends is not None:
         sweep = replace(sweep, backends=parse_backends(backends))
+    if added:
+        names = tuple(record.function for record in added)
+        listed = sweep.backends if sweep.backends is not None else tuple(impls.BACKENDS)
+        sweep = replace(sweep, backends=tuple(dict.fromkeys([*listed, *names])), added=added)
     if threads <= 0:
         raise OptionError(f"--threads: must be a positive integer; got {threads}")
     if budget is not None and not budget > 0:

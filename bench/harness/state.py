@@ -1,6 +1,7 @@
 """The sweep's running state, in three parts with one job each, and each backend's first call.
 
-- ``Planner`` (``planner.py``): what to run or skip and why, predicted times, progress;
+- ``Planner`` (``planner.py``): what to run or skip and why, and predicted times; ``Progress``
+  (``progress.py``) turns them into the time left;
   it times nothing, so it is tested without timing anything.
 - ``DataCache`` (``data_cache.py``): the problem in memory and the layouts made of it.
 - ``StoreReads`` (``stores.py``): the stores on disk, the rate they are read at, and when
@@ -13,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import impls
 
@@ -21,6 +23,7 @@ from ..problem import weights
 from ..settings import Settings
 from .data_cache import DataCache
 from .planner import Planner
+from .progress import Progress
 from .stores import Shelf, StoredProblem, StoreReads
 
 
@@ -30,10 +33,12 @@ class SweepState:
     # What the system could hand out now (MemAvailable); a test passes its own.
     available: Callable[[], int] = available_memory_bytes
     first_call_s: dict[str, float] = field(default_factory=dict)
+    # Where large problems are kept between passes (the sweep's own folder), or None.
+    kept: Path | None = None
 
     def __post_init__(self) -> None:
         settings = self.settings
-        self.data = DataCache(settings.seed, settings.dtype, lambda: self.available())
+        self.data = DataCache(settings.seed, settings.dtype, lambda: self.available(), self.kept)
         shelf = Shelf(settings.store_dir, settings.seed, settings.dtype, settings.keep_stores)
         self.stores = StoreReads(shelf)
         self.plan = Planner(
@@ -43,11 +48,14 @@ class SweepState:
             store_read_Bps=self.stores.read_Bps,
             missing_space=shelf.missing_space,
         )
+        self.progress = Progress(self.plan)
 
     def replay(self, entry: dict) -> None:
         """An earlier process's journal entry: its first calls, and what it found at a point."""
         self.first_call_s.update(entry.get("first_call_s") or {})
         self.plan.replay(entry)
+        if entry.get("point") is not None:
+            self.progress.count(tuple(entry["point"]))
 
     def stored(self, m: int, n_x: int) -> StoredProblem:
         """The problem at (m, n_x) on disk, made the first time (untimed). A problem of

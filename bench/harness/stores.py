@@ -19,13 +19,9 @@ from pathlib import Path
 import numpy as np
 
 import impls
-from impls.store import default_chunk_m, store_bytes
+from impls.store import DISK_MARGIN, default_chunk_m, store_bytes
 
 from . import disk
-
-# The store folder's disk must keep this share of a store free beyond it (file system blocks,
-# metadata, what else writes there).
-DISK_MARGIN = 1.05
 
 
 @dataclass

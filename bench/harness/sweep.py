@@ -24,8 +24,10 @@ from .. import machine
 from ..results import Run
 from ..settings import ONE_PROCESS, PER_PASS, Settings
 from .journal import Journal, header
+from .limits import Limits
 from .planner import until_pass
 from .plugin import SweepPlugin
+from .recorder import Recorder
 from .run_file import RunFile
 from .settings import OptionError, check_backends, with_every_backend
 
@@ -126,7 +128,7 @@ def run(settings: Settings, journal: Journal | None = None) -> Run:
     """
     settings = with_every_backend(settings)
     check_backends(settings.backend_names, "backends")
-    outside = registered_here(settings.backend_names)
+    outside = registered_here(settings)
     if outside and settings.processes == PER_PASS:
         print(f"Every pass runs in this process: {', '.join(outside)} exist only here.")
         settings = replace(settings, processes=ONE_PROCESS)
@@ -149,10 +151,15 @@ def run(settings: Settings, journal: Journal | None = None) -> Run:
         return Run.load(json_path)
 
 
-def registered_here(names: tuple[str, ...]) -> list[str]:
-    """Backends registered by this process (impls.register), which a fresh process lacks."""
+def registered_here(settings: Settings) -> list[str]:
+    """Backends registered by this process (impls.register) that a fresh process lacks: all but
+    impls' own and the users' functions from files, which each pass's process imports again."""
+    from_files = {added.function for added in settings.added if added.path is not None}
     return [
-        name for name in names if not impls.BACKENDS[name].gradient.__module__.startswith("impls")
+        name
+        for name in settings.backend_names
+        if not impls.BACKENDS[name].gradient.__module__.startswith("impls")
+        and name not in from_files
     ]
 
 
@@ -169,7 +176,11 @@ def measure(
     extra pass's points), with the dask client it needs; the run file is written to json_path.
     started: when the sweep began (time.time()), for its progress lines; closes: whether this
     process closes the run (by default: it measures the last pass). Returns pytest's status."""
-    sweep = SweepPlugin(settings, journal, passes, started, extra, closes)
+    # The sweep's own folder (beside the run file) keeps its large problems between passes.
+    kept = json_path.with_name("problems")
+    sweep = SweepPlugin(settings, journal, passes, started, extra, closes, kept)
+    limits = Limits(settings.threads, sweep.state.stores.shelf)
+    recorder = Recorder(sweep.state, journal, settings.wait_for_quiet)
     with dask_client(settings.dask_scheduler):
         return pytest.main(
             [
@@ -191,7 +202,9 @@ def measure(
             ],
             plugins=[
                 sweep,
-                RunFile(settings, journal, sweep.state, sweep.closes, sweep.point_cores),
+                limits,
+                recorder,
+                RunFile(settings, journal, sweep.state, sweep.closes, limits.point_cores),
             ],
         )
 

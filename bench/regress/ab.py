@@ -39,7 +39,7 @@ import pandas as pd
 
 from ..placement import OFFSET_STEP, PAGE
 from ..problem import weights
-from ..results import EXAMPLE_POINT
+from ..records import EXAMPLE_POINT
 
 WORKER = Path(__file__).with_name("worker.py")
 PROBE_POINT = EXAMPLE_POINT

@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 
 from .. import machine
-from ..results import write_atomic
+from ..files import write_atomic
 from ..settings import YOUR_RESULTS
 from ..units import format_seconds, markdown_table
-from . import ab, action_entry, paired
+from . import ab, action_entries, paired
 
 REF_FILE = Path("results/baseline/REF")
 OUT_DIR = Path(YOUR_RESULTS) / "regress"
@@ -126,6 +126,10 @@ def verdict_cell(row: pd.Series) -> str:
     return "ok (alarm not confirmed)" if row["regressed"] else "ok"
 
 
+def head_over_base(cell) -> str:
+    return f"head / base {ratio_text(cell.ratio, cell.low, cell.high)}"
+
+
 def ratio_text(ratio: float, low: float, high: float | None = None) -> str:
     if high is None:
         return f"{ratio:.3f}x (≥ {low:.3f}x)"
@@ -171,16 +175,6 @@ def markdown(summary: dict, tests: pd.DataFrame, cells: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def benchmark_action_entries(cells: pd.DataFrame) -> list[dict]:
-    """github-action-benchmark's customSmallerIsBetter format: head's seconds per cell."""
-    return [
-        action_entry(
-            r.backend, r.m, r.n_x, r.head_s, f"head / base {ratio_text(r.ratio, r.low, r.high)}"
-        )
-        for r in cells.itertuples()
-    ]
-
-
 def publish(out_dir: Path, summary: dict, tests: pd.DataFrame, pairs: pd.DataFrame) -> str:
     cells = paired.cell_intervals(pairs[pairs["phase"] == "check"])
     text = markdown(summary, tests, cells)
@@ -193,7 +187,8 @@ def publish(out_dir: Path, summary: dict, tests: pd.DataFrame, pairs: pd.DataFra
     write_atomic(out_dir / "summary.md", text)
     write_atomic(out_dir / "rounds.csv", pairs.to_csv(index=False))
     write_atomic(
-        out_dir / "benchmark-action.json", json.dumps(benchmark_action_entries(cells), indent=1)
+        out_dir / "benchmark-action.json",
+        json.dumps(action_entries(cells, "head_s", head_over_base), indent=1),
     )
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if step_summary:

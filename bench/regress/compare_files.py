@@ -35,8 +35,9 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.speedups import with_speedups
-from ..results import ResultsError, Run, write_atomic
-from . import action_entry
+from ..files import write_atomic
+from ..results import ResultsError, Run
+from . import action_entries
 
 NOISE_WIDTH = 2.0  # how many relative interquartile ranges make up the noise bound
 FLAGGED_SHARE = 1 / 3
@@ -46,6 +47,25 @@ FINGERPRINT = ("cpu_model", "cpu_count", "python", "versions", "threads_requeste
 def fingerprint(run: Run) -> tuple:
     kernels = tuple(b.get("architecture") for b in run.facts["blas"])
     return tuple(json.dumps(run.facts.get(k), sort_keys=True) for k in FINGERPRINT) + kernels
+
+
+def check_comparable(baseline: Run, current: Run) -> None:
+    """Raise ResultsError unless speedups and times of the two runs can be compared."""
+    for what, mine, theirs in (
+        ("schema version", baseline.schema_version, current.schema_version),
+        ("dtype", baseline.dtype, current.dtype),
+        ("threads", baseline.threads, current.threads),
+    ):
+        if mine != theirs:
+            raise ResultsError(
+                f"{baseline.source} and {current.source} cannot be compared: {what} {mine} "
+                f"against {theirs}"
+            )
+    keys = ["backend", "m", "n_x"]
+    if baseline.measured[keys].merge(current.measured[keys]).empty:
+        raise ResultsError(
+            f"{baseline.source} and {current.source} have no measured point in common"
+        )
 
 
 def machine_factor(baseline: Run, current: Run) -> float:
@@ -61,7 +81,7 @@ def machine_factor(baseline: Run, current: Run) -> float:
 
 def compare_points(baseline: Run, current: Run, min_ratio: float) -> pd.DataFrame:
     """One row per backend × point measured in both runs, with normalised ratio and bound."""
-    baseline.check_comparable(current)
+    check_comparable(baseline, current)
     keys = ["backend", "m", "n_x"]
     columns = [*keys, "median_s", "iqr_s"]
     before, after = baseline.measured[columns], current.measured[columns]
@@ -125,19 +145,14 @@ def claim_guard(
     return {"m": point[0], "n_x": point[1], "speedup": now, "floor": floor, "ok": now >= floor}
 
 
-def benchmark_action_entries(points: pd.DataFrame) -> list[dict]:
-    """github-action-benchmark's customSmallerIsBetter format: one entry per point, seconds."""
-    return [
-        action_entry(
-            r.backend,
-            r.m,
-            r.n_x,
-            r.median_s_current,
-            f"normalised ratio to baseline {r.normalised:.3f} (bound {r.bound:.3f})",
-            range=f"± {r.iqr_s_current / 2:.3g}",
-        )
-        for r in points.itertuples()
-    ]
+def action_entries_of(points: pd.DataFrame) -> list[dict]:
+    """The current run's seconds per point, with the normalised ratio and its bound."""
+    return action_entries(
+        points,
+        "median_s_current",
+        lambda r: f"normalised ratio to baseline {r.normalised:.3f} (bound {r.bound:.3f})",
+        lambda r: f"± {r.iqr_s_current / 2:.3g}",
+    )
 
 
 def _table(frame: pd.DataFrame) -> str:
@@ -213,7 +228,5 @@ def main(args: argparse.Namespace) -> int:
         "flagged_points": flagged.to_dict(orient="records"),
     }
     write_atomic(out_dir / "summary.json", json.dumps(summary, indent=1, default=float))
-    write_atomic(
-        out_dir / "benchmark-action.json", json.dumps(benchmark_action_entries(points), indent=1)
-    )
+    write_atomic(out_dir / "benchmark-action.json", json.dumps(action_entries_of(points), indent=1))
     return 1 if verdict == "regression" else 0

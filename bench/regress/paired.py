@@ -102,7 +102,7 @@ def cell_intervals(pairs: pd.DataFrame) -> pd.DataFrame:
     sweep's speedup interval, ``bench.intervals.interval``, of head against base)."""
     rows = []
     for (backend, m, n_x), group in pairs.groupby(["backend", "m", "n_x"], sort=False):
-        ratio, low, high = interval(group["head_s"], group["base_s"])
+        ratio = interval(group["head_s"], group["base_s"])
         rows.append(
             {
                 "backend": backend,
@@ -110,9 +110,9 @@ def cell_intervals(pairs: pd.DataFrame) -> pd.DataFrame:
                 "n_x": n_x,
                 "base_s": float(group["base_s"].median()),
                 "head_s": float(group["head_s"].median()),
-                "ratio": ratio,
-                "low": float(low),
-                "high": float(high),
+                "ratio": ratio.value,
+                "low": ratio.low,
+                "high": ratio.high,
             }
         )
     return pd.DataFrame(rows)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .. import machine
 from ..analysis.trials import table
-from ..results import write_atomic
+from ..files import write_atomic
 from . import ab
 
 # A check takes minutes (docs/tuning.md); one past this is hung, and is counted as an error.

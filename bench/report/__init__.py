@@ -9,7 +9,8 @@ from pathlib import Path
 
 from ..analysis.speedups import with_speedups
 from ..analysis.verdicts import CLAIMS, Judged, judge_run, verdict_document
-from ..results import Run, write_atomic
+from ..files import write_atomic
+from ..results import Run
 from ..settings import reference_for
 from .markdown import Beside, build
 from .page import write_page

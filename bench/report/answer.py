@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from ..analysis import describe
 from ..analysis.lecture import LECTURE_MS, lecture_table
 from ..analysis.placement import best_placement
 from ..analysis.speedups import reference_widths, speedups
@@ -9,9 +10,11 @@ from ..analysis.verdicts import COURSE_BASELINE, Judged, Verdict
 from ..cost_model import CostModel
 from ..placement import MMAP_OFFSET, MMAP_THRESHOLD
 from ..readme import ReadmeError, replace_section
-from ..results import EXAMPLE_POINT, ROOF_POINT, STEADY_TIMING, Run, Status
+from ..records import EXAMPLE_POINT, ROOF_POINT, STEADY_TIMING, Status
+from ..results import Run
 from ..settings import NUMPY_PLACEMENT, UNRECORDED, Settings
 from ..units import format_ratio, format_seconds, markdown_table
+from .yours import summary_lines
 
 START = "<!-- answer:start: written by `nox -s report` from the result files; not by hand -->"
 END = "<!-- answer:end -->"
@@ -59,15 +62,16 @@ def _costs(models: dict) -> str | None:
 def conditions(run: Run) -> str:
     """Whether the run was quiet: what a reader must know before trusting its intervals."""
     facts = run.neighbours
-    if run.busy_points is None or facts is None:
+    if describe.busy_points(run) is None or facts is None:
         return (
             "The run did not record what else the machine ran (made before the harness measured "
             "it), so it cannot count as a quiet reference run. " + timing_text(run)
         )
     waited = " (each point waited for it: --wait-for-quiet)" if run.settings.wait_for_quiet else ""
-    if run.busy_points:
+    busy = describe.busy_points(run)
+    if busy:
         return (
-            f"Measured beside other work at {run.busy_points} of {len(run.measured)} points "
+            f"Measured beside other work at {busy} of {len(run.measured)} points "
             f"(other processes kept at least {facts['busy_cores']:g} of a core busy, up to "
             f"{facts['others_cpu_max']:.2f}){waited}: not a quiet reference run; its intervals "
             "are wider and its verdicts less certain than a quiet machine's. " + timing_text(run)
@@ -77,22 +81,22 @@ def conditions(run: Run) -> str:
         f"(median {facts['others_cpu_median']:.2f}); the hypervisor stole at most "
         f"{facts['steal_cpu_max']:.2f}"
     )
-    if run.steal is not None:
-        seen += f" ({run.steal:.3f} on average)"
-    if run.steady:
+    if describe.steal(run) is not None:
+        seen += f" ({describe.steal(run):.3f} on average)"
+    if describe.steady(run):
         return f"Measured on a quiet machine{waited}: {seen}. {timing_text(run)}"
     return f"No other work seen on the machine{waited}: {seen}. {timing_text(run)}"
 
 
 def timing_text(run: Run) -> str:
     """How steadily the machine timed the calibration kernels' fixed work."""
-    noise = run.timing_noise
+    noise = describe.timing_noise(run)
     if noise is None:
         return "It timed no calibration kernels, so how steadily the machine timed is not known."
     spread = (
         f"the calibration kernels' rounds spread {noise:.1%} (IQR over median, steadiest window"
     )
-    if run.steady:
+    if describe.steady(run):
         return f"Fixed work timed steadily: {spread}; at most {STEADY_TIMING:.0%})."
     return (
         f"But fixed work timed unsteadily: {spread}; over {STEADY_TIMING:.0%}), so the host was "
@@ -162,7 +166,7 @@ def answer_lines(judged: Judged) -> list[str]:
     run, verdicts = judged.run, judged.verdicts
     points = int((run.table["status"] == Status.MEASURED).sum())
     lines = [
-        f"From `{run.source}`: {run.label}; {points} points measured, each in "
+        f"From `{run.source}`: {describe.label(run)}; {points} points measured, each in "
         f"{_passes(run)} spread over the run, X {placement_text(run.settings)}. "
         "Speedups are medians "
         "with 95% intervals; a point **holds** when its whole interval lies inside the reading "
@@ -183,6 +187,7 @@ def answer_lines(judged: Judged) -> list[str]:
         best = best_placement_text(run)
         best = f" {best}" if best else ""
         lines += [f"At m={m:,}, n_x={n_x:,}: " + "; ".join(said) + "." + best, ""]
+    lines += [line for added in summary_lines(run) for line in (added, "")]
     costs = _costs(judged.models)
     if costs:
         lines += [
@@ -213,9 +218,7 @@ def answer_lines(judged: Judged) -> list[str]:
     if large:
         lines += [
             f"At m={m:,}, n_x={n_x:,} ({run.itemsize * m * n_x / 1e6:,.0f} MB of X), over "
-            "`two_loop`: "
-            + "; ".join(large)
-            + ". [results/REPORT.md](results/REPORT.md) explains each number.",
+            "`two_loop`: " + "; ".join(large) + ". REPORT.md explains each number.",
             "",
         ]
     return lines

@@ -1,10 +1,12 @@
 """What a report sets beside its run: the atlas of every CPU we measured, and a run of yours
 against ours of the same CPU model (or the atlas, when we have no run of it)."""
 
+from ..analysis import describe
 from ..analysis.agreement import differences, merged
 from ..analysis.atlas import Placed, between_runs, claims_by_cpu, comparable
 from ..analysis.verdicts import Judged, Verdict
-from ..results import EXAMPLE_POINT, STEADY_TIMING, Run
+from ..records import EXAMPLE_POINT, STEADY_TIMING
+from ..results import Run
 from ..settings import NUMPY_PLACEMENT, ONE_PROCESS, UNRECORDED
 from ..units import format_ratio, markdown_table
 
@@ -93,11 +95,15 @@ def how_measured_lines(every: list[Judged]) -> list[str]:
                 run.commit[:8],
                 passes_text(run),
                 neighbours_text(run),
-                "not recorded" if run.steal is None else f"{run.steal:.1%} of a core",
-                "not timed" if run.timing_noise is None else f"{run.timing_noise:.1%}",
+                "not recorded"
+                if describe.steal(run) is None
+                else f"{describe.steal(run):.1%} of a core",
+                "not timed"
+                if describe.timing_noise(run) is None
+                else f"{describe.timing_noise(run):.1%}",
                 placed_text(run),
                 ", ".join(widths),
-                "yes" if run.quiet else "no",
+                "yes" if describe.quiet(run) else "no",
             )
         )
     columns = ("run", "commit", "passes", "beside other work", "stolen, on average")
@@ -126,10 +132,10 @@ def passes_text(run: Run) -> str:
 
 
 def neighbours_text(run: Run) -> str:
-    if run.busy_points is None or run.neighbours is None:
+    if describe.busy_points(run) is None or run.neighbours is None:
         return "not recorded"
     return (
-        f"{run.busy_points} of {len(run.measured)} points "
+        f"{describe.busy_points(run)} of {len(run.measured)} points "
         f"(others ≤ {run.neighbours['others_cpu_max']:.2f} core)"
     )
 
@@ -163,7 +169,7 @@ def ours_for(run: Run, ours: list[Placed]) -> Placed | None:
     candidates = [
         placed
         for placed in ours
-        if placed.judged.run.cpu == run.cpu
+        if describe.cpu(placed.judged.run) == describe.cpu(run)
         and (placed.judged.run.dtype, placed.judged.run.threads) == (run.dtype, run.threads)
     ]
     same_grid = [p for p in candidates if p.judged.run.settings.preset == run.settings.preset]
@@ -178,7 +184,7 @@ def beside_ours_lines(yours: Judged, ours: list[Placed]) -> list[str]:
         return [
             "## Your run beside ours",
             "",
-            f"We have no run of this CPU model ({run.cpu}, {run.dtype}, {run.threads} "
+            f"We have no run of this CPU model ({describe.cpu(run)}, {run.dtype}, {run.threads} "
             "thread(s)): the atlas below shows the CPUs we have measured.",
             "",
             *atlas_lines(ours)[2:],
@@ -189,7 +195,7 @@ def beside_ours_lines(yours: Judged, ours: list[Placed]) -> list[str]:
         "",
         f"Ours of this CPU model: `{theirs.run.source}` ({match.cpu}; commit "
         f"{theirs.run.commit[:8]}, {theirs.run.settings.preset} preset, "
-        f"{'a quiet reference run' if theirs.run.quiet else 'not a quiet reference run'}). "
+        f"{'a' if describe.quiet(theirs.run) else 'not a'} quiet reference run). "
         "Per claim, over the points both runs measured: your classes and ours (holds · fails · "
         'inconclusive, "~Nx"), and at how many points your speedup differs from ours beyond '
         f"Welch's 95% interval. {WELCH}",

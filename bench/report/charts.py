@@ -19,13 +19,15 @@ import pandas as pd  # noqa: E402
 from matplotlib.colors import LogNorm  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
+from ..analysis import describe  # noqa: E402
 from ..analysis.out_of_core import disk_points, store_bytes  # noqa: E402
 from ..analysis.speedups import speedups  # noqa: E402
 from ..analysis.verdicts import CLAIMS  # noqa: E402
-from ..results import DataSource, Run, Status, write_atomic  # noqa: E402
+from ..files import write_atomic  # noqa: E402
+from ..records import DataSource, Status  # noqa: E402
+from ..results import Run  # noqa: E402
 from ..units import format_ratio  # noqa: E402
-
-MAX_PANELS = 6
+from . import style  # noqa: E402
 
 
 class ChartError(ValueError):
@@ -41,26 +43,14 @@ def caption(run: Run) -> str:
     )
     versions = facts["versions"]
     return (
-        f"{run.cpu}, {facts['cpu_count']} cores · BLAS: {kernel} · {run.dtype}, "
+        f"{describe.cpu(run)}, {facts['cpu_count']} cores · BLAS: {kernel} · {run.dtype}, "
         f"{run.threads} thread(s) · numpy {versions.get('numpy', '?')}, "
         f"numba {versions.get('numba', '?')}"
     )
 
 
-def _colors(backends: list[str]) -> dict[str, str]:
-    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    return {b: cycle[i % len(cycle)] for i, b in enumerate(backends)}
-
-
 def _backends(table: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(table["backend"]))
-
-
-def _panel_values(values, limit=MAX_PANELS) -> list:
-    values = sorted(set(values))
-    if len(values) <= limit:
-        return values
-    return [values[i] for i in np.linspace(0, len(values) - 1, limit).round().astype(int)]
 
 
 def _finish(fig, run: Run, title: str) -> None:
@@ -92,8 +82,8 @@ def _speedup_panels(table: pd.DataFrame, reference: str, x: str, panel: str, xla
     all_points = {b: speedups(table, b, reference) for b in backends}
     if not any(len(p) for p in all_points.values()):
         raise ChartError(f"no point where {reference} and another backend were both run")
-    panels = _panel_values(pd.concat(all_points.values())[panel])
-    colors = _colors(_backends(table))
+    panels = style.panel_values(pd.concat(all_points.values())[panel])
+    colors = style.colors(_backends(table))
     columns = min(3, len(panels))
     rows = -(-len(panels) // columns)
     fig, axes = plt.subplots(
@@ -262,7 +252,7 @@ def _outline_region(ax, inside: np.ndarray) -> None:
 
 
 def _scatter_by_backend(ax, table: pd.DataFrame, y: Callable[[pd.DataFrame, bool], pd.Series]):
-    colors = _colors(_backends(table))
+    colors = style.colors(_backends(table))
     for backend in _backends(table):
         rows = table[table["backend"] == backend]
         measured = rows[rows["status"] == Status.MEASURED]
@@ -385,13 +375,13 @@ def out_of_core(table: pd.DataFrame, run: Run, reference: str):
     measured = measured[measured["bytes"] >= disk["bytes"].min() / 100]
     fig, (times, rates) = plt.subplots(1, 2, figsize=(12, 5.5), layout="constrained")
     series = measured.groupby(["backend", "data_source"], sort=False)
-    colors = _colors(list(series.groups))
+    colors = style.colors(list(series.groups))
     for (backend, source), rows in series:
         rows = rows.sort_values("bytes")
-        style = dict(color=colors[(backend, source)], label=f"{backend} ({source})")
+        look = dict(color=colors[(backend, source)], label=f"{backend} ({source})")
         dashed = "--" if source == DataSource.DISK else "-"
-        times.plot(rows["bytes"], rows["median_s"], "o" + dashed, **style)
-        rates.plot(rows["bytes"], rows["bytes"] / rows["median_s"], "o" + dashed, **style)
+        times.plot(rows["bytes"], rows["median_s"], "o" + dashed, **look)
+        rates.plot(rows["bytes"], rows["bytes"] / rows["median_s"], "o" + dashed, **look)
     rates.plot(disk["bytes"], disk["disk_Bps"], "kx", label="disk read of the same store (paired)")
     if run.disk_read_Bps:
         _roof(

@@ -19,7 +19,8 @@ from ..analysis.atlas import Placed
 from ..analysis.trials import table as trials_table
 from ..analysis.verdicts import Judged, judge_run
 from ..readme import ReadmeError, replace_section
-from ..results import DataSource, ResultsError, Run
+from ..records import DataSource
+from ..results import ResultsError, Run
 from ..settings import reference_for
 from ..units import markdown_table
 from . import Beside, write_all

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis import lecture
+from ..analysis import describe, lecture
 from ..analysis.lecture import lecture_table
 from ..analysis.out_of_core import dask_overhead, disk_points
 from ..analysis.out_of_core import targets as out_of_core_targets
@@ -33,18 +33,15 @@ from ..analysis.verdicts import (
     size_where_claim_holds,
 )
 from ..cost_model import CostModel
+from ..files import write_atomic
 from ..machine_facts import shown
-from ..results import (
-    DataSource,
-    ResultsError,
-    Run,
-    Status,
-    write_atomic,
-)
+from ..records import DataSource, Status
+from ..results import ResultsError, Run
 from ..settings import DEFAULT_REFERENCE
 from ..units import format_rate, format_ratio, format_seconds, markdown_table
 from . import charts
 from .answer import conditions, placement_text
+from .yours import yours_section
 
 INTERVALS_LINK = "`bench/analysis/speedups.py`"
 NEAR_LIMIT = 20  # backends shown beside the physical limit: within this multiple somewhere
@@ -106,7 +103,7 @@ def _dot_speedup(row: dict) -> dict:
 def machine_section(run: Run) -> list[str]:
     facts = run.facts
     rows = [
-        ("CPU", f"{run.cpu}, {shown(facts, 'cpu_count')}, {shown(facts, 'cpu_simd')}"),
+        ("CPU", f"{describe.cpu(run)}, {shown(facts, 'cpu_count')}, {shown(facts, 'cpu_simd')}"),
         ("Last-level cache", _cache_text(run)),
         ("Python, numpy, numba", f"{shown(facts, 'python')}, {shown(facts, 'versions')}"),
         ("BLAS", shown(facts, "blas")),
@@ -367,7 +364,7 @@ def targets_section(runs: list[Run]) -> list[str]:
             run.table, run.threads, run.bandwidth_Bps, run.cache_bytes, run.roof
         )
         rows += [
-            (f"{run.label} (`{run.source}`)", target, measured, met[ok])
+            (f"{describe.label(run)} (`{run.source}`)", target, measured, met[ok])
             for target, measured, ok in targets
         ]
         peer_won |= any(PEER in target and ok is False for target, _, ok in targets)
@@ -401,7 +398,7 @@ def out_of_core_section(runs: list[Run]) -> list[str]:
         "own disk rate and the step reads from the disk, not from memory.",
     ]
     for run in runs:
-        lines += ["", f"### {run.label} (`{run.source}`)", ""]
+        lines += ["", f"### {describe.label(run)} (`{run.source}`)", ""]
         lines += [
             f"Memory: {_gib(run.memory_total_bytes)}; disk probe: "
             + (
@@ -552,12 +549,13 @@ def build(
     lines = [
         "# Report: does vectorizing the gradient step pay?",
         "",
-        f"From `{run.source}` ({run.label}): {measured} points measured, "
+        f"From `{run.source}` ({describe.label(run)}): {measured} points measured, "
         f"{len(run.table) - measured} skipped. Made again by `{beside.again}`.",
         "",
         *_section(beside.opening),
         *verdict_section(judged[0].verdicts, judged[0].failures),
         "",
+        *_section(tuple(yours_section(run))),
         *_section(tuple(placement_section(run))),
         *cost_model_section(judged[0].models),
         "",

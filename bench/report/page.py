@@ -32,20 +32,24 @@ from bokeh.models import (
     TabPanel,
     Tabs,
 )
-from bokeh.palettes import Category10_10, Viridis256
+from bokeh.palettes import Viridis256
 from bokeh.plotting import figure
 from bokeh.resources import INLINE
 
+from ..analysis import describe
 from ..analysis.speedups import speedups
 from ..analysis.verdicts import CLAIMS, Judged
-from ..results import Run, Status, write_atomic
+from ..files import write_atomic
+from ..records import Status
+from ..results import Run
 from ..units import format_ratio, format_seconds
+from . import style
 from .answer import answer_lines
 from .markdown import lecture_section, machine_section, placement_section, verdict_section
+from .yours import yours_section
 
 PAGE_NAME = "report.html"
 LINKED = ("REPORT.md", "latest.csv", "verdict.json")
-MAX_PANELS = 5
 WIDTH = 1100
 
 
@@ -65,10 +69,6 @@ def _source(frame: pd.DataFrame, **options) -> ColumnDataSource:
     """A bokeh data source from a frame's columns (bokeh's own conversion of a frame calls a
     pandas API that pandas has deprecated)."""
     return ColumnDataSource(data=frame.reset_index(drop=True).to_dict("list"), **options)
-
-
-def _colors(backends) -> dict[str, str]:
-    return {b: Category10_10[i % 10] for i, b in enumerate(backends)}
 
 
 def _backends(run: Run) -> list[str]:
@@ -201,14 +201,10 @@ def heatmap(run: Run, reference: str, verdicts, name: str):
 def speedup_panels(run: Run, reference: str, x: str, panel: str, xlabel: str):
     """Speedup against x, one small chart per value of panel, a band per backend."""
     backends = [b for b in _backends(run) if b != reference]
-    colors = _colors(_backends(run))
+    colors = style.colors(_backends(run))
     points = {b: speedups(run.table, b, reference) for b in backends}
     points = {b: found[~found["predicted"]] for b, found in points.items()}
-    values = sorted({v for p in points.values() for v in p[panel]})
-    if len(values) > MAX_PANELS:  # evenly spread, ends kept
-        values = [
-            values[i] for i in np.linspace(0, len(values) - 1, MAX_PANELS).round().astype(int)
-        ]
+    values = style.panel_values(v for p in points.values() for v in p[panel])
     charts = []
     for value in values:
         plot = log_log(f"{panel} = {value:,}", xlabel, f"speedup over {reference}", 360, 300)
@@ -261,7 +257,7 @@ def log_log(title: str, x_label: str, y_label: str, width: int = 540, height: in
 
 def time_and_throughput(run: Run):
     """Time per step against m·n_x, and bytes of X per second with the memory roof and cache."""
-    colors = _colors(_backends(run))
+    colors = style.colors(_backends(run))
     times = log_log("time per step", "m·n_x", "seconds")
     rates = log_log("throughput: bytes of X per second", "bytes of X", "bytes/s")
     measured = run.measured.assign(rate=lambda t: t["bytes_X"] / t["median_s"])
@@ -289,7 +285,10 @@ def time_and_throughput(run: Run):
 def run_panel(judged: Judged, index: int, reference: str) -> TabPanel:
     run, verdicts, failures = judged.run, judged.verdicts, judged.failures
     parts = [
-        Div(text=html([f"**{run.label}**, from `{Path(run.source).name}`.", ""]), width=WIDTH),
+        Div(
+            text=html([f"**{describe.label(run)}**, from `{Path(run.source).name}`.", ""]),
+            width=WIDTH,
+        ),
         heatmap(run, reference, verdicts, name=f"heatmap-{index}"),
         Div(text="<h3>Speedup against m</h3>"),
         speedup_panels(run, reference, "m", "n_x", "m (examples)"),
@@ -299,13 +298,12 @@ def run_panel(judged: Judged, index: int, reference: str) -> TabPanel:
         time_and_throughput(run),
         Div(text=html(verdict_section(verdicts, failures)), width=WIDTH),
     ]
-    placement = placement_section(run)
-    if placement:
-        parts.append(Div(text=html(placement), width=WIDTH))
+    sections = (yours_section(run), placement_section(run))
+    parts += [Div(text=html(section), width=WIDTH) for section in sections if section]
     if not run.lecture.empty:
         parts.append(Div(text=html(lecture_section(run)), width=WIDTH))
     parts.append(Div(text=html(machine_section(run)), width=WIDTH))
-    title = f"{run.cpu}, {run.dtype}, {run.threads} thread(s)"
+    title = f"{describe.cpu(run)}, {run.dtype}, {run.threads} thread(s)"
     return TabPanel(child=column(*parts), title=f"{index + 1}: {title}")
 
 

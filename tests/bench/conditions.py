@@ -4,7 +4,8 @@ point, some of them busy, and the calibration kernels timed with a given spread.
 import copy
 
 from bench.harness.run_file import neighbour_facts
-from bench.results import CALIBRATION, Run
+from bench.records import CALIBRATION
+from bench.results import Run
 
 
 def with_neighbours(run: Run, busy_benchmarks: set[int], spread: float = 0.02) -> Run:

@@ -21,10 +21,13 @@ LEAVES = {
     "units",
     "readme",
     "index",
+    "records",
+    "files",
     "claims",
+    "reference",
 }
 # The one command line and the command that joins a sweep to its report: the way in.
-ENTRY = {"__main__", "cli", "run_command"}
+ENTRY = {"__main__", "__init__", "cli", "run_command", "comparison"}
 # What each part of bench/ may import from the others (besides itself and the leaves).
 ALLOWED = {
     "harness": set(),

@@ -12,6 +12,7 @@ import pytest
 
 import impls
 from bench import cli, harness
+from bench.analysis import describe
 from bench.harness.settings import PRESETS
 from bench.results import Run
 
@@ -207,7 +208,7 @@ def test_ctrl_c_keeps_latest_json_writes_the_partial_run_and_exits_130(tmp_path)
     partial = Run.load(results / "partial.json")
     assert 4 <= len(gradient_points(partial.document)) < 24
     assert len(partial.left) == 24 - len(gradient_points(partial.document))
-    assert "interrupted: " in partial.label
+    assert "interrupted: " in describe.label(partial)
     assert "--resume" in err and (results / "journal.jsonl").exists()
     # The partial run reports like any other, labelled as interrupted.
     report = ["report", str(results / "partial.json"), "--plots-dir", str(tmp_path / "p")]

@@ -7,7 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bench.results import ResultsError, Run, compact, write_atomic
+from bench.analysis import describe
+from bench.files import write_atomic
+from bench.results import ResultsError, Run, compact
 
 from .damaged import CASES, FIXTURES, RUN
 
@@ -80,12 +82,12 @@ def test_derived_numbers(run):
     assert run.cache_bytes == run.measured_cache_bytes == run.facts["cache_probe"]["cache_bytes"]
     unprobed = replace(run, facts={k: v for k, v in run.facts.items() if k != "cache_probe"})
     assert unprobed.cache_bytes == size
-    assert run.label == f"{run.cpu}, float64, 1 thread(s)"
-    assert run.cpu.startswith(run.facts["cpu_model"])
+    assert describe.label(run) == f"{describe.cpu(run)}, float64, 1 thread(s)"
+    assert describe.cpu(run).startswith(run.facts["cpu_model"])
     # Two VMs of one model name, other CPUs: the family and model keep their runs apart.
     named = {"cpu_model": "Intel(R) Xeon(R) Processor", "cpu_simd": ["avx2", "avx512f"]}
-    assert replace(run, facts=named).cpu == "Intel(R) Xeon(R) Processor (AVX-512)"
-    assert replace(run, facts=named | {"cpu_id": "family 6 model 167"}).cpu == (
+    assert describe.cpu(replace(run, facts=named)) == "Intel(R) Xeon(R) Processor (AVX-512)"
+    assert describe.cpu(replace(run, facts=named | {"cpu_id": "family 6 model 167"})) == (
         "Intel(R) Xeon(R) Processor (family 6 model 167, AVX-512)"
     )
     float32 = replace(run, settings=replace(run.settings, dtype="float32"))
@@ -134,22 +136,6 @@ def test_inconsistent_files_are_refused(change, message):
     change(document)
     with pytest.raises(ResultsError, match=message):
         Run.from_document(document, "edited")
-
-
-def test_runs_that_cannot_be_compared_say_why(run):
-    run.check_comparable(run)
-    for settings, message in (
-        ({"dtype": "float32"}, "dtype float64 against float32"),
-        ({"threads": 2}, "threads 1 against 2"),
-    ):
-        other = replace(run, settings=replace(run.settings, **settings), source="other")
-        with pytest.raises(ResultsError, match=f"cannot be compared: {message}"):
-            run.check_comparable(other)
-    with pytest.raises(ResultsError, match="schema version 2 against 1"):
-        run.check_comparable(Run.load(FIXTURES / "run_small_v1.json"))
-    disjoint = replace(run, table=run.table.assign(m=run.table["m"] * 7))
-    with pytest.raises(ResultsError, match="no measured point in common"):
-        run.check_comparable(disjoint)
 
 
 def test_write_keeps_every_rounds_time_to_six_digits(run, tmp_path):

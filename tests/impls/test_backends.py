@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import impls
-from tests.reference import assert_matches_reference, reference_gradient
+from bench.reference import assert_matches_reference, reference_gradient
 
 BACKENDS = list(impls.BACKENDS)
 

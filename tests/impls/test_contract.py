@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import impls
+from bench.reference import assert_matches_reference
 from impls import Backend
-from tests.reference import assert_matches_reference
 
 from .test_backends import random_params
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import impls
+from bench.reference import assert_matches_reference
 from impls import numba_fused, numba_parallel
-from tests.reference import assert_matches_reference
 
 # Shapes with several blocks, a last block cut short and features not a multiple of four.
 SHAPES = [(1, 1), (5, 3), (1_500, 7), (700, 2_001), (3_000, 130)]

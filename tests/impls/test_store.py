@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import impls
+from bench.reference import assert_matches_reference
 from impls import store
-from tests.reference import assert_matches_reference
 
 pytest.importorskip("dask")
 pytest.importorskip("zarr")

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from bench.analysis.placement import best_placement
-from bench.results import BEST_PLACEMENT, ResultsError, Run
+from bench.records import BEST_PLACEMENT
+from bench.results import ResultsError, Run
 from tests.bench.damaged import RUN
 
 

@@ -11,7 +11,7 @@ from bench.analysis.roofline import (
     roofline,
     step_parts,
 )
-from bench.results import ROOF_POINT
+from bench.records import ROOF_POINT
 
 
 def compiled_table():

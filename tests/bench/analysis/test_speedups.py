@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from bench.analysis.speedups import speedup_summary, speedups, with_speedups
-from bench.results import Run, write_atomic
+from bench.files import write_atomic
+from bench.results import Run
 from tests.bench.damaged import FIXTURES, RUN
 
 

@@ -65,3 +65,22 @@ def test_x_starts_where_the_sweep_asks_with_the_same_values(x_offset):
     assert data.held_bytes() == elsewhere.X.nbytes + elsewhere.Y.nbytes  # one problem held
     prepared = data.prepared("vectorized", 300, 5, x_offset)  # made again, from X there
     assert offset_in_page(prepared[0]) == x_offset
+
+
+def test_a_large_problem_is_kept_for_the_passes_after_and_read_back_where_x_goes(
+    tmp_path, monkeypatch
+):
+    from bench.harness import data_cache
+
+    monkeypatch.setattr(data_cache, "KEPT_FROM_BYTES", 1000)  # 300 × 5 float64: 12 kB
+    made = DataCache(seed=0, dtype="float64", kept=tmp_path).problem(300, 5, 16)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["300-5-0-float64.X", "300-5-0-float64.Y"]
+    monkeypatch.setattr(data_cache.impls, "make_problem", None)  # a later pass makes nothing
+    read = DataCache(seed=0, dtype="float64", kept=tmp_path).problem(300, 5, 48)
+    assert offset_in_page(read.X) == 48
+    assert (read.X == made.X).all() and (read.Y == made.Y).all()
+    assert read.expected.cost == made.expected.cost
+    small = DataCache(seed=0, dtype="float64", kept=tmp_path / "small")
+    monkeypatch.undo()
+    small.problem(10, 5)  # 400 bytes: made, never kept
+    assert not (tmp_path / "small").exists()

@@ -7,8 +7,7 @@ import pytest
 import impls
 from bench.harness.planner import Planner, bytes_needed, pedantic_rounds, until_pass
 from bench.harness.settings import build_settings
-from bench.results import DataSource, Status
-from bench.units import clock
+from bench.records import DataSource, SkipRecord, Status
 
 
 def reason_line(plan: Planner, *point) -> str | None:
@@ -23,7 +22,7 @@ def plan():
 
 
 def test_first_point_of_a_backend_always_runs(plan):
-    assert plan.predict("two_loop", 100, 10) is None
+    assert plan.costs.predict("two_loop", 100, 10) is None
     assert reason_line(plan, "two_loop", 100, 10, None) is None
 
 
@@ -32,16 +31,8 @@ def test_point_over_budget_is_skipped_with_its_prediction(plan):
     reason, predicted = plan.decide(1, "two_loop", 100_000, 1000)
     assert predicted == pytest.approx(10.0)
     assert reason == "skipped-budget: predicted 10 s per step > budget 2 s"
-    assert plan.skipped == [
-        dict(
-            backend="two_loop",
-            m=100_000,
-            n_x=1000,
-            status=Status.BUDGET,
-            data_source=DataSource.MEMORY,
-            predicted_s=predicted,
-            reason=reason,
-        )
+    assert list(plan.skips.values()) == [
+        SkipRecord("two_loop", 100_000, 1000, Status.BUDGET, DataSource.MEMORY, predicted, reason)
     ]
 
 
@@ -58,9 +49,9 @@ def test_later_passes_follow_the_first(plan):
     plan.decide(1, "two_loop", 100_000, 1000)
     # Pass 2 measures faster, but neither its time nor a new prediction changes the plan.
     plan.record_measured(2, "two_loop", 1000, 100, 1e-6)
-    assert plan.predict("two_loop", 100_000, 1000) == pytest.approx(10.0)
+    assert plan.costs.predict("two_loop", 100_000, 1000) == pytest.approx(10.0)
     reason, step = plan.decide(2, "two_loop", 100_000, 1000)
-    assert reason.startswith("skipped-budget") and len(plan.skipped) == 1
+    assert reason.startswith("skipped-budget") and len(plan.skips) == 1
     assert plan.decide(2, "two_loop", 1000, 100) == (None, 0.01)
 
 
@@ -87,48 +78,14 @@ def test_slow_points_get_a_few_rounds_shared_among_passes():
     assert pedantic_rounds(2.0, passes=3) == 1
 
 
-def test_progress_counts_points_and_predicts_the_rest(plan):
-    line = plan.progress("vectorized m=100 n_x=10: median 5 µs")
-    width = len(str(plan.total))
-    assert plan.total == 9 * len(plan.settings.backend_names) * plan.settings.passes
-    assert line.startswith(f"[{1:>{width}}/{plan.total} 0:00:00 elapsed, ~")
-    assert line.endswith("left, predicted] vectorized m=100 n_x=10: median 5 µs")
-
-
-def test_the_time_left_is_the_sum_of_the_points_still_to_run(plan):
-    # Every point of the quick grid is predicted at max_time_s until something is measured.
-    line = plan.progress("first")
-    assert f"~{clock((plan.total - 1) * plan.settings.max_time_s)} left" in line
-
-
-def test_after_the_first_pass_the_time_left_is_at_the_pace_so_far(plan):
-    first_pass = sum(1 for point in plan.points if point[0] == 1)
-    plan.done = first_pass - 1
-    plan.started -= 3 * first_pass * plan.settings.max_time_s  # 3 times what the rounds took
-    line = plan.progress("the first pass's last point")
-    rest = (plan.total - first_pass) * plan.settings.max_time_s
-    assert f"~{clock(3 * rest)} left" in line
-
-
-def test_expected_point_seconds(plan):
-    passes = plan.settings.passes
-    assert plan.expected_point_seconds(1, "numba", 100, 10) == plan.settings.max_time_s  # no data
-    plan.record_measured(1, "two_loop", 100, 10, 1e-3)
-    assert plan.expected_point_seconds(1, "two_loop", 1000, 10) == plan.settings.max_time_s
-    # 1 s per step: the untimed first call, then this pass's share of 3 rounds
-    rounds = pedantic_rounds(1.0, passes)
-    assert plan.expected_point_seconds(1, "two_loop", 10_000, 100) == pytest.approx(1 + rounds)
-    plan.record_measured(1, "two_loop", 10_000, 100, 1.0)
-    assert plan.expected_point_seconds(2, "two_loop", 10_000, 100) == pytest.approx(rounds)
-    assert plan.expected_point_seconds(1, "two_loop", 100_000, 1000) == 0  # over budget
-
-
 def test_a_resumed_sweep_replays_what_an_earlier_process_found(plan):
     skip = dict(backend="two_loop", m=100, n_x=10, status="skipped-budget", reason="r")
+    skip |= dict(data_source="memory", predicted_s=None)
     plan.replay({"point": [1, "two_loop", 100, 10], "skip": skip})
     bench = {"stats": {"median": 0.5}}
     plan.replay({"point": [1, "vectorized", 100, 10], "benchmark": bench})
-    assert plan.done == 2 and plan.skipped == [skip]
+    assert plan.finished == {(1, "two_loop", 100, 10), (1, "vectorized", 100, 10)}
+    assert [record.as_dict() for record in plan.skips.values()] == [skip]
     assert plan.decide(2, "two_loop", 100, 10) == ("r", None)
     assert plan.step_s[("vectorized", 100, 10)] == 0.5
     assert (1, "vectorized", 100, 10) not in plan.left()
@@ -138,17 +95,17 @@ def test_the_memory_guard_reads_what_is_available_when_a_point_is_first_decided(
     room = [2 << 30]
     plan = Planner(build_settings("quick"), available=lambda: room[0])
     big = ("vectorized", 100_000, 1000)  # 0.8 GB of X
-    assert plan.fits_memory(*big)
+    assert plan.memory.fits(*big)
     room[0] = 1 << 20  # the machine filled up: a point decided stays decided (passes agree)
-    assert plan.fits_memory(*big)
+    assert plan.memory.fits(*big)
     later = ("vectorized", 200_000, 1000)
-    assert not plan.fits_memory(*later)
+    assert not plan.memory.fits(*later)
     assert "GiB > 75% of the 0.0 GiB available" in reason_line(plan, *later, None)
 
 
 def test_what_the_sweep_holds_counts_as_room_for_a_new_problem():
     plan = Planner(build_settings("quick"), available=lambda: 0, held=lambda: 4 << 30)
-    assert plan.fits_memory("vectorized", 100_000, 1000)
+    assert plan.memory.fits("vectorized", 100_000, 1000)
 
 
 def until_settings(**changes):
@@ -181,13 +138,3 @@ def test_until_stops_when_every_speedup_is_known_or_at_the_most_passes():
     assert until_pass(settings, {k: v[:2] for k, v in wide.items()}, 4) == []
     # Without its reference measured (skipped for budget), a size has nothing to narrow.
     assert until_pass(settings, {("vectorized", 10, 1): [0.1, 0.15]}, 3) == []
-
-
-def test_an_extra_pass_counts_its_own_points_not_those_of_extra_passes_before_it():
-    plan = Planner(until_settings(), available=lambda: 1 << 30)
-    plan.extra = [(4, "two_loop", 10, 1), (4, "vectorized", 10, 1)]
-    bench = {"stats": {"median": 0.5}}
-    for point in [(1, "two_loop", 10, 1), (3, "two_loop", 10, 1), (4, "two_loop", 10, 1)]:
-        plan.replay({"point": list(point), "benchmark": bench})
-    assert plan.total == len(plan.settings.points()) + 2 and plan.done == 2
-    assert plan.left()[-1] == (4, "vectorized", 10, 1)

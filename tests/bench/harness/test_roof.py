@@ -7,7 +7,7 @@ import pytest
 
 from bench.harness import roof
 from bench.harness.settings import build_settings
-from bench.results import ROOF_PARTS, ROOF_POINT, ROOF_PROBE
+from bench.records import ROOF_PARTS, ROOF_POINT, ROOF_PROBE
 
 
 def test_every_round_times_the_probe_the_kernels_and_the_parts():

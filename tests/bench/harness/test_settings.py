@@ -28,10 +28,20 @@ def test_presets_are_the_documented_grids():
     assert PRESETS["default"].n_x == decades(1, 10_000)
     assert len(PRESETS["full"].m) > len(PRESETS["default"].m)
     for name, sweep in PRESETS.items():
-        if name != "out-of-core":
+        if name not in ("out-of-core", "first-look"):
             assert sweep.backends is None and sweep.threads == 1  # None: every backend
             assert build_settings(name).backend_names == tuple(impls.BACKENDS)
     assert PRESETS["out-of-core"].backends == ("vectorized", "numba_fused", "dask")
+    # The first look: both sides of every claim, around the lecture's size, no demo.
+    first = PRESETS["first-look"]
+    assert set(first.backends) == {
+        "two_loop",
+        "one_loop",
+        "vectorized",
+        "course_two_loop",
+        "course_one_loop",
+    }
+    assert (1000, 100) in first.sizes() and not first.lecture and first.passes >= 5
 
 
 def test_settings_that_name_no_backend_yet_say_so_before_they_are_swept():
@@ -85,7 +95,8 @@ def test_user_options_replace_the_preset():
     [
         (
             dict(preset="huge"),
-            "--preset: unknown preset 'huge'; choose from quick, default, full, out-of-core",
+            "--preset: unknown preset 'huge'; choose from first-look, quick, default, full, "
+            "out-of-core",
         ),
         (dict(stores="sometimes"), "--stores: choose from never, beyond-memory, always"),
         (dict(m="10,x"), "--m: 'x' is not an integer"),

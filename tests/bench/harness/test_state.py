@@ -7,7 +7,7 @@ import pytest
 
 from bench.harness.settings import build_settings
 from bench.harness.state import SweepState
-from bench.results import DataSource
+from bench.records import DataSource
 
 
 @pytest.fixture
@@ -47,8 +47,8 @@ def test_a_store_point_is_predicted_from_the_disk_and_skipped_when_the_disk_is_f
     assert predicted == pytest.approx(8 * 100_000 * 1001 / 1e9) and reason is None
     monkeypatch.setattr(state.stores.shelf, "free_bytes", lambda: 10**6)
     reason, _ = state.plan.decide(1, "dask", 10_000, 1000)
-    assert reason.startswith("skipped-disk: the store needs 0.0841 GB but")
-    assert state.plan.skipped[-1]["data_source"] == DataSource.DISK
+    assert reason.startswith("skipped-disk: the store needs 0.0817 GB but")
+    assert list(state.plan.skips.values())[-1].data_source == DataSource.DISK
     reason, _ = state.plan.decide(1, "dask", 1_000_000, 1000)
     assert reason == "skipped-budget: predicted 8.01 s per step > budget 1 s"
 
@@ -68,15 +68,15 @@ def test_stores_read_so_far_replace_the_probe_in_predictions(store_state):
     state = store_state("always")
     state.stores.disk_probe = {"read_Bps": 2e9}
     state.stores.read_rates += [2e8, 4e8, 3e8]
-    assert state.plan.predict_from_disk(100_000, 999) == pytest.approx(8e8 / 3e8)
+    assert state.plan.costs.from_disk(100_000, 999) == pytest.approx(8e8 / 3e8)
 
 
 def test_a_store_points_expected_time_counts_its_untimed_reads(store_state):
     state = store_state("always", passes=1)
     state.stores.disk_probe = {"read_Bps": 8e8}
-    step = state.plan.predict_from_disk(100_000, 999)  # 1 s
+    step = state.plan.costs.from_disk(100_000, 999)  # 1 s
     # Write, expected answer and first call, then 3 rounds each read twice (paired disk rate).
-    assert state.plan.expected_point_seconds(1, "dask", 100_000, 999) == pytest.approx(
+    assert state.progress.expected_point_seconds(1, "dask", 100_000, 999) == pytest.approx(
         step * (3 + 6)
     )
 

@@ -60,7 +60,7 @@ def test_a_store_that_would_not_fit_is_named_with_the_space_it_needs(shelf, monk
     monkeypatch.setattr(shelf, "free_bytes", lambda: 10**9)
     assert shelf.missing_space(1_000, 5) is None
     reason = shelf.missing_space(1_000_000, 1_000)
-    assert reason == f"the store needs 8.41 GB but {shelf.directory} has 1 GB free"
+    assert reason == f"the store needs 8.17 GB but {shelf.directory} has 1 GB free"
 
 
 def test_the_read_rate_is_of_the_stores_own_files(shelf):

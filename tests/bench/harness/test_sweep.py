@@ -11,6 +11,7 @@ import pytest
 
 import impls
 from bench import harness, report
+from bench.analysis import describe
 from bench.analysis.roofline import roofline
 from bench.analysis.speedups import speedups
 from bench.analysis.threads import MARGIN
@@ -179,7 +180,7 @@ def test_passes_in_fresh_processes_follow_the_first_and_until_adds_passes_where_
     assert "--until 1: pass 3 at 2 point(s)" in out
     # Each calibration window says how steadily the machine timed it, as the run file holds.
     assert "calibration python_loop (start): rounds spread " in out
-    assert len(run.calibration_spreads) == 4 and run.timing_noise is not None
+    assert len(run.calibration_spreads) == 4 and describe.timing_noise(run) is not None
     gradient = [b["params"] for b in run.document["benchmarks"] if b["group"] is None]
     measured = {(params["backend"], params["m"]) for params in gradient}
     assert ("two_loop", 3000) not in measured

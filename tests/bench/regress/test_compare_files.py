@@ -7,13 +7,15 @@ copies of it with every time of vectorized × 1.5, or every time × 1.3.
 import json
 import re
 import shutil
+from dataclasses import replace
 
 import pandas as pd
 import pytest
 
 from bench import cli
 from bench.regress import compare_files as regress
-from bench.results import Run
+from bench.regress.compare_files import check_comparable
+from bench.results import ResultsError, Run
 from tests.bench.damaged import CASES, FIXTURES, RUN
 
 BASELINE = FIXTURES / "regress_baseline.json"
@@ -213,3 +215,20 @@ def test_a_burst_of_load_during_the_sweep_raises_no_alarm(tmp_path):
     for backend in summary["backends"]:
         assert backend["normalised"] == pytest.approx(1.4)
         assert backend["cross"] == pytest.approx(1.0)
+
+
+def test_runs_that_cannot_be_compared_say_why():
+    run = Run.load(RUN)
+    check_comparable(run, run)
+    for settings, message in (
+        ({"dtype": "float32"}, "dtype float64 against float32"),
+        ({"threads": 2}, "threads 1 against 2"),
+    ):
+        other = replace(run, settings=replace(run.settings, **settings), source="other")
+        with pytest.raises(ResultsError, match=f"cannot be compared: {message}"):
+            check_comparable(run, other)
+    with pytest.raises(ResultsError, match="schema version 2 against 1"):
+        check_comparable(run, Run.load(FIXTURES / "run_small_v1.json"))
+    disjoint = replace(run, table=run.table.assign(m=run.table["m"] * 7))
+    with pytest.raises(ResultsError, match="no measured point in common"):
+        check_comparable(run, disjoint)

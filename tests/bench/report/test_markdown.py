@@ -5,10 +5,12 @@ from dataclasses import replace
 
 import pytest
 
+from bench.analysis import describe
 from bench.analysis.verdicts import NoVerdict, judge_run
 from bench.cost_model import CostModel
+from bench.records import Status
 from bench.report import markdown
-from bench.results import Run, Status
+from bench.results import Run
 from tests.bench.damaged import RUN
 
 
@@ -50,7 +52,7 @@ def test_the_machine_table_writes_each_fact_as_its_schema_shows_it(run):
     assert names[:4] == ["CPU", "Last-level cache", "Python, numpy, numba", "BLAS"]
     facts = run.facts
     assert row_named(lines, "CPU") == (
-        f"{run.cpu}, {facts['cpu_count']} cores, SIMD: {', '.join(facts['cpu_simd'])}"
+        f"{describe.cpu(run)}, {facts['cpu_count']} cores, SIMD: {', '.join(facts['cpu_simd'])}"
     )
     assert row_named(lines, "Python, numpy, numba").startswith(f"{facts['python']}, numpy ")
     assert row_named(lines, "Environment") == "no BLAS, OpenMP, numba or malloc variables set"
@@ -144,7 +146,7 @@ def test_a_run_without_dask_has_no_out_of_core_section(run):
 def test_targets_name_every_run_and_say_what_was_not_measured(run):
     lines = markdown.targets_section([run])
     rows = table_rows(lines)
-    assert rows and all(c[0] == f"{run.label} (`{run.source}`)" for c in rows)
+    assert rows and all(c[0] == f"{describe.label(run)} (`{run.source}`)" for c in rows)
     assert {c[3] for c in rows} <= {"yes", "**no**", "not measured"}
     assert "not measured" in {c[3] for c in rows}  # the fixture has no roof study
 

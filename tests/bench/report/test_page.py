@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.analysis import describe
 from bench.report import judge_run
 from bench.report.answer import answer_lines
 from bench.report.page import heatmap_cells, write_page
@@ -102,7 +103,7 @@ def test_the_page_in_chromium_answers_hovers_and_switches_runs(page_path, runs, 
             assert re.fullmatch(r"\[[\d.]+, [\d.]+\]", rows["95% interval:"])
 
             # The run selector shows the second run's heatmap instead.
-            page.get_by_text(f"2: {runs[1].cpu}").first.click()
+            page.get_by_text(f"2: {describe.cpu(runs[1])}").first.click()
             page.wait_for_timeout(300)
             assert page.evaluate("() => Bokeh.documents[0].get_model_by_name('runs').active") == 1
             page.screenshot(path=tmp_path / "page.png", full_page=False)

@@ -6,9 +6,11 @@ import pandas as pd
 import pytest
 
 from bench import cli
+from bench.analysis import describe
+from bench.records import STEADY_TIMING
 from bench.report import answer, build, charts, csv_table, judge_run
 from bench.report.markdown import machine_section
-from bench.results import STEADY_TIMING, Run
+from bench.results import Run
 from tests.bench.conditions import with_neighbours
 from tests.bench.damaged import CASES, FIXTURES, RUN
 
@@ -40,7 +42,7 @@ def test_every_chart_and_the_report_are_made(run, out):
     assert "![speedup_heatmap](../plots/speedup_heatmap.png)" in text
     assert "9 of 16 points were not run" in text
     assert "skipped-budget: predicted" in text
-    assert f"From `{RUN}` ({run.cpu}, float64, 1 thread(s))" in text
+    assert f"From `{RUN}` ({describe.cpu(run)}, float64, 1 thread(s))" in text
 
 
 def test_a_version_1_run_still_makes_the_same_report(out):
@@ -51,7 +53,7 @@ def test_a_version_1_run_still_makes_the_same_report(out):
 def test_caption_names_machine_blas_dtype_and_threads(run):
     text = charts.caption(run)
     blas = run.facts["blas"][0]
-    assert text.startswith(f"{run.cpu}, {run.facts['cpu_count']} cores")
+    assert text.startswith(f"{describe.cpu(run)}, {run.facts['cpu_count']} cores")
     assert f"({blas['architecture']} kernel)" in text and "float64, 1 thread(s)" in text
 
 
@@ -188,15 +190,15 @@ def test_the_physical_limit_table_shows_backends_near_it(run):
 def test_the_answer_says_whether_the_run_was_quiet(run):
     assert "did not record what else the machine ran" in answer.conditions(run)
     quiet = with_neighbours(run, set())
-    assert quiet.quiet and quiet.busy_points == 0
+    assert describe.quiet(quiet) and describe.busy_points(quiet) == 0
     assert answer.conditions(quiet).startswith("Measured on a quiet machine")
     gradient = [i for i, b in enumerate(run.document["benchmarks"]) if b.get("group") is None]
     busy = with_neighbours(run, set(gradient[:2]))
-    assert not busy.quiet
+    assert not describe.quiet(busy)
     text = answer.conditions(busy)
-    assert text.startswith(f"Measured beside other work at {busy.busy_points} of ")
+    assert text.startswith(f"Measured beside other work at {describe.busy_points(busy)} of ")
     assert "not a quiet reference run" in text
-    assert busy.table["busy"].sum() == busy.busy_points >= 1
+    assert busy.table["busy"].sum() == describe.busy_points(busy) >= 1
     machine = "\n".join(machine_section(busy))
     assert "| Other work on the machine | Measured beside other work" in machine
 
@@ -204,14 +206,15 @@ def test_the_answer_says_whether_the_run_was_quiet(run):
 def test_a_machine_that_times_fixed_work_unsteadily_is_not_quiet(run):
     # Nothing else seen running, but the calibration kernels' rounds spread by 12%: a busy host.
     unsteady = with_neighbours(run, set(), spread=0.12)
-    assert unsteady.busy_points == 0 and unsteady.timing_noise == pytest.approx(0.12)
-    assert not unsteady.steady and not unsteady.quiet
+    assert describe.busy_points(unsteady) == 0
+    assert describe.timing_noise(unsteady) == pytest.approx(0.12)
+    assert not describe.steady(unsteady) and not describe.quiet(unsteady)
     text = answer.conditions(unsteady)
     assert text.startswith("No other work seen on the machine")
     assert "fixed work timed unsteadily" in text and "12.0%" in text
     assert "not a quiet reference run" in text
     steady = with_neighbours(run, set(), spread=STEADY_TIMING)
-    assert steady.quiet and "Fixed work timed steadily: " in answer.conditions(steady)
+    assert describe.quiet(steady) and "Fixed work timed steadily: " in answer.conditions(steady)
 
 
 def test_a_run_with_a_roof_study_reports_its_paired_shares_and_where_the_step_goes(out):

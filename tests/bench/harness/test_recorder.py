@@ -1,7 +1,7 @@
 """The sweep's pytest plugin: what it says of the machine as it goes."""
 
-from bench.harness.plugin import calibration_line
-from bench.results import STEADY_TIMING
+from bench.harness.recorder import calibration_line
+from bench.records import STEADY_TIMING
 
 
 def test_a_calibration_window_says_whether_the_machine_times_fixed_work_steadily():
