@@ -387,7 +387,7 @@ def _stores(extra: dict, check: _Checker) -> list[dict]:
     return stores
 
 
-def _left(extra: dict, check: _Checker) -> list[tuple[int, str, int, int]]:
+def _unfinished(extra: dict, check: _Checker) -> list[tuple[int, str, int, int]]:
     incomplete = check.get(extra, "incomplete", "dict", "lrbench", optional=True)
     if incomplete is None:
         return []
@@ -427,7 +427,7 @@ class Run:
     # The stores on disk the run read (m, n_x, bytes, make_s: the time to write one).
     stores: list[dict] = field(repr=False, default_factory=list)
     # An interrupted sweep's points not measured: (pass, backend, m, n_x). Empty when whole.
-    left: list[tuple[int, str, int, int]] = field(repr=False, default_factory=list)
+    unfinished: list[tuple[int, str, int, int]] = field(repr=False, default_factory=list)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Run":
@@ -478,7 +478,7 @@ class Run:
             lecture,
             placed,
             _stores(extra, check),
-            _left(extra, check),
+            _unfinished(extra, check),
         )
 
     # ---- derived numbers, computed in one place

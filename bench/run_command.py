@@ -134,7 +134,7 @@ def say_interrupted(partial: Run | None, results_dir: Path, journal_path: Path) 
         path = results_dir / PARTIAL_NAME
         partial.write(path)
         print(
-            f"What finished is in {path} ({len(partial.left)} point(s) not measured); "
+            f"What finished is in {path} ({len(partial.unfinished)} point(s) not measured); "
             f"`python -m bench report {path}` reports it.",
             file=sys.stderr,
         )

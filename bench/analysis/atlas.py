@@ -51,9 +51,11 @@ def claims_by_cpu(runs: list[Placed]) -> pd.DataFrame:
 
 
 def comparable(first: Judged, second: Judged) -> bool:
-    """Runs whose speedups may be compared point by point: same grid preset, dtype, threads."""
+    """Runs whose speedups may be compared point by point: same grid preset, dtype, threads
+    and placement of X (a placement is a setting, not noise between runs)."""
     a, b = first.run.settings, second.run.settings
-    return (a.preset, a.dtype, a.threads) == (b.preset, b.dtype, b.threads)
+    same = ("preset", "dtype", "threads", "placement", "x_offset")
+    return all(getattr(a, key) == getattr(b, key) for key in same)
 
 
 def between_runs(runs: list[Placed]) -> pd.DataFrame:

@@ -18,8 +18,8 @@ def label(run: Run) -> str:
     """What a reader must know to compare a run with another: CPU, dtype, threads, and whether
     the sweep was interrupted before it measured every point."""
     text = f"{cpu(run)}, {run.dtype}, {run.threads} thread(s)"
-    if run.left:
-        text += f", interrupted: {len(run.left)} point(s) not measured"
+    if run.unfinished:
+        text += f", interrupted: {len(run.unfinished)} point(s) not measured"
     return text
 
 

@@ -43,13 +43,13 @@ def main(args: argparse.Namespace) -> int:
         print(f"python -m bench pass: error: {exc}", file=sys.stderr)
         return 2
     journal = Journal.resume(args.journal, header(settings.as_dict(), identity()))
-    extra = [tuple(point) for point in json.loads(args.points.read_text())] if args.points else []
+    points = json.loads(args.points.read_text()) if args.points else []
     return measure(
         settings,
         journal,
         args.run_file,
         passes=set() if args.pass_number is None else {args.pass_number},
         started=args.started,
-        extra=extra,
+        until_points=[tuple(point) for point in points],
         closes=args.closes,
     )

@@ -138,7 +138,7 @@ class Planner:
     # (pass, backend, m, n_x) of every point measured or skipped, in this process or before it.
     finished: set[PassPoint] = field(default_factory=set)
     # The points of an extra pass of --until this process measures (see until_pass).
-    extra: list[PassPoint] = field(default_factory=list)
+    until_points: list[PassPoint] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         itemsize = np.dtype(self.settings.dtype).itemsize
@@ -148,7 +148,7 @@ class Planner:
     @property
     def points(self) -> list[PassPoint]:
         """Every point this process knows of, in sweep order: the passes', then --until's."""
-        return self.settings.points() + self.extra
+        return self.settings.points() + self.until_points
 
     @property
     def total(self) -> int:
@@ -255,6 +255,6 @@ class Planner:
             median = entry["benchmark"]["stats"]["median"]
             self.record_measured(pass_number, backend, m, n_x, median)
 
-    def left(self) -> list[PassPoint]:
+    def not_finished(self) -> list[PassPoint]:
         """The points of the sweep not yet measured or skipped, in sweep order."""
         return [point for point in self.points if point not in self.finished]

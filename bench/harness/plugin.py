@@ -27,7 +27,7 @@ class SweepPlugin:
         journal: Journal,
         passes: set[int] | None = None,
         started: float | None = None,
-        extra: list[tuple[int, str, int, int]] | None = None,
+        until_points: list[tuple[int, str, int, int]] | None = None,
         closes: bool | None = None,
         kept: Path | None = None,
     ):
@@ -39,7 +39,9 @@ class SweepPlugin:
         # probes and the run file with them. By default the process of the last pass.
         self.closes = (passes is None or settings.passes in passes) if closes is None else closes
         self.state = SweepState(settings, kept=kept)
-        self.state.plan.extra = extra or []  # an extra pass of --until (planner.until_pass)
+        self.state.plan.until_points = (
+            until_points or []
+        )  # an extra pass of --until (planner.until_pass)
         if started is not None:  # the sweep began in an earlier process
             self.state.progress.started -= time.time() - started
         # What earlier processes of the sweep finished (measured again by none).

@@ -31,7 +31,7 @@ class Progress:
 
     def count(self, point: PassPoint) -> None:
         """A point an earlier process finished (from the journal) counts as done."""
-        if point[0] <= self.plan.settings.passes or point in self.plan.extra:
+        if point[0] <= self.plan.settings.passes or point in self.plan.until_points:
             self.done += 1
 
     def advance(self) -> Reading:

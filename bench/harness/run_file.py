@@ -85,9 +85,9 @@ class RunFile:
                 for name in self.settings.backend_names
             },
         }
-        left = self.state.plan.left()
-        if left:
-            output_json["lrbench"]["incomplete"] = {"left": [list(point) for point in left]}
+        not_finished = self.state.plan.not_finished()
+        if not_finished:
+            output_json["lrbench"]["incomplete"] = {"left": [list(point) for point in not_finished]}
 
     def pytest_terminal_summary(self, terminalreporter, config: pytest.Config) -> None:
         for warning in machine.collect(self.settings.threads)["warnings"]:

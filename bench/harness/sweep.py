@@ -169,7 +169,7 @@ def measure(
     json_path: Path,
     passes: set[int] | None = None,
     started: float | None = None,
-    extra: list[tuple[int, str, int, int]] | None = None,
+    until_points: list[tuple[int, str, int, int]] | None = None,
     closes: bool | None = None,
 ) -> int:
     """Run the sweep's pytest session in this process (only the passes named, if any, and an
@@ -178,7 +178,7 @@ def measure(
     process closes the run (by default: it measures the last pass). Returns pytest's status."""
     # The sweep's own folder (beside the run file) keeps its large problems between passes.
     kept = json_path.with_name("problems")
-    sweep = SweepPlugin(settings, journal, passes, started, extra, closes, kept)
+    sweep = SweepPlugin(settings, journal, passes, started, until_points, closes, kept)
     limits = Limits(settings.threads, sweep.state.stores.shelf)
     recorder = Recorder(sweep.state, journal, settings.wait_for_quiet)
     with dask_client(settings.dask_scheduler):
@@ -226,7 +226,7 @@ def measure_pass_by_pass(settings: Settings, journal: Journal, json_path: Path) 
     closes_last_pass = settings.until is None
     for pass_number in range(1, settings.passes + 1):
         last = pass_number == settings.passes and closes_last_pass
-        if not last and not left(settings.points(), journal, pass_number):
+        if not last and not unmeasured_in(settings.points(), journal, pass_number):
             continue  # finished before an interruption: nothing of it to measure again
         closes = ["--closes"] if last else []
         status = run_child([*child, "--pass", str(pass_number), *closes], compiled)
@@ -239,7 +239,7 @@ def measure_pass_by_pass(settings: Settings, journal: Journal, json_path: Path) 
         if not points:
             break
         print(f"--until {settings.until:g}: pass {pass_number} at {len(points)} point(s)")
-        if not left(points, journal, pass_number):
+        if not unmeasured_in(points, journal, pass_number):
             continue
         points_path = json_path.with_name(f"pass-{pass_number}.json")
         points_path.write_text(json.dumps(points))
@@ -256,7 +256,7 @@ def finished_points(journal: Journal) -> list[dict]:
     return [entry for entry in entries if entry.get("point") is not None]
 
 
-def left(points: list[tuple], journal: Journal, pass_number: int) -> bool:
+def unmeasured_in(points: list[tuple], journal: Journal, pass_number: int) -> bool:
     """Whether the journal lacks one of these points in this pass."""
     done = {tuple(entry["point"]) for entry in finished_points(journal)}
     return any(p[0] == pass_number and p not in done for p in points)

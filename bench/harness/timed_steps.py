@@ -46,7 +46,7 @@ def test_gradient_step(benchmark, sweep_state, neighbour_watch, pass_number, bac
         pytest.skip(reason if pass_number == 1 else f"as in pass 1: {reason}")
     sweep_state.warm_up(backend)
     x_offset = sweep_state.settings.x_offset_at(pass_number, m, n_x)
-    point = Point(sweep_state, backend, m, n_x, x_offset)
+    point = Step(sweep_state, backend, m, n_x, x_offset)
     first_call_s = cpu_share = None
     if pass_number == 1:  # the untimed first call: warms caches and picks the timing mode
         first_call_s, cpu_share = point.first_call()
@@ -75,14 +75,14 @@ def test_best_placement(
     reason = sweep_state.plan.skip_reason(study_backend, m, n_x)
     if reason:
         pytest.skip(f"as its point: {reason}")
-    point = Point(sweep_state, study_backend, m, n_x, BEST_OFFSET)
+    point = Step(sweep_state, study_backend, m, n_x, BEST_OFFSET)
     step_s = sweep_state.plan.step_s.get((study_backend, m, n_x))
     mode, result = time_steps(benchmark, point, step_s, sweep_state.settings.passes)
     check_answer(result, point.expected, point.dtype)
     record(benchmark, neighbour_watch, point, mode, DataSource.MEMORY)
 
 
-def record(benchmark, neighbour_watch, point: "Point", mode: str, source: DataSource) -> None:
+def record(benchmark, neighbour_watch, point: "Step", mode: str, source: DataSource) -> None:
     """What the harness records of a measured point beside pytest-benchmark's statistics."""
     facts = PointFacts(
         mode=mode,
@@ -100,7 +100,7 @@ def record(benchmark, neighbour_watch, point: "Point", mode: str, source: DataSo
     benchmark.extra_info.update(facts.as_extra_info())
 
 
-def time_steps(benchmark, point: "Point", step_s: float | None, passes: int) -> tuple[str, object]:
+def time_steps(benchmark, point: "Step", step_s: float | None, passes: int) -> tuple[str, object]:
     """(timing mode, the step's result): fast steps calibrated by pytest-benchmark, slow ones
     (and a store's, read cold before each round) a fixed few rounds."""
     if point.setup is None and (step_s is None or step_s < CALIBRATE_BELOW_S):
@@ -112,7 +112,7 @@ def time_steps(benchmark, point: "Point", step_s: float | None, passes: int) -> 
     return "pedantic", result
 
 
-class Point:
+class Step:
     """What a point's step is called with and checked against, in memory or from a store.
 
     Before every round of a store's point (``setup``, untimed) the store's

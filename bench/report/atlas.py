@@ -147,8 +147,9 @@ def between_lines(runs: list[Placed]) -> list[str]:
     lines = [
         "### How far runs of one CPU differ",
         "",
-        "Two runs of one CPU model with the same preset, dtype and threads, over every claim's "
-        "points measured in both: the share in the same class, the share whose speedups differ "
+        "Two runs of one CPU model with the same preset, dtype, threads and placement, over "
+        "every claim's points measured in both: the share in the same class, the share whose "
+        "speedups differ "
         f"by less than Welch's 95% interval, and the second run's speedups over the first's. "
         f"{WELCH}",
         "",

@@ -473,8 +473,11 @@ def skipped_section(table: pd.DataFrame) -> list[str]:
         "from the cost model of the points measured before them, not measurements.",
         "",
     ]
-    rows = [(r.backend, f"{r.m:,}", f"{r.n_x:,}", r.reason) for r in skipped.itertuples()]
-    return lines + markdown_table(("backend", "m", "n_x", "reason"), rows, "lrrl")
+    rows = [
+        (backend, "; ".join(f"m={r.m:,}, n_x={r.n_x:,}: {r.reason}" for r in points.itertuples()))
+        for backend, points in skipped.groupby("backend", sort=False)
+    ]
+    return lines + markdown_table(("backend", "points skipped, and why"), rows)
 
 
 def _time_and_speedup(row: pd.Series, column: str) -> str:

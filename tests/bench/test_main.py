@@ -207,7 +207,7 @@ def test_ctrl_c_keeps_latest_json_writes_the_partial_run_and_exits_130(tmp_path)
     assert (results / "latest.json").read_text() == "the committed run"
     partial = Run.load(results / "partial.json")
     assert 4 <= len(gradient_points(partial.document)) < 24
-    assert len(partial.left) == 24 - len(gradient_points(partial.document))
+    assert len(partial.unfinished) == 24 - len(gradient_points(partial.document))
     assert "interrupted: " in describe.label(partial)
     assert "--resume" in err and (results / "journal.jsonl").exists()
     # The partial run reports like any other, labelled as interrupted.

@@ -88,7 +88,7 @@ def test_a_resumed_sweep_replays_what_an_earlier_process_found(plan):
     assert [record.as_dict() for record in plan.skips.values()] == [skip]
     assert plan.decide(2, "two_loop", 100, 10) == ("r", None)
     assert plan.step_s[("vectorized", 100, 10)] == 0.5
-    assert (1, "vectorized", 100, 10) not in plan.left()
+    assert (1, "vectorized", 100, 10) not in plan.not_finished()
 
 
 def test_the_memory_guard_reads_what_is_available_when_a_point_is_first_decided():

@@ -49,7 +49,7 @@ def test_expected_point_seconds(progress):
 
 def test_an_extra_pass_counts_its_own_points_not_those_of_extra_passes_before_it():
     plan = Planner(until_settings(), available=lambda: 1 << 30)
-    plan.extra = [(4, "two_loop", 10, 1), (4, "vectorized", 10, 1)]
+    plan.until_points = [(4, "two_loop", 10, 1), (4, "vectorized", 10, 1)]
     progress = Progress(plan)
     for point in [(1, "two_loop", 10, 1), (3, "two_loop", 10, 1), (4, "two_loop", 10, 1)]:
         progress.count(point)
