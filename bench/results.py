@@ -417,8 +417,7 @@ class Run:
     backends: dict[str, dict] = field(repr=False)
     first_call_s: dict[str, float] = field(repr=False)
     calibration: dict[str, float] = field(repr=False)
-    # Each calibration window's rounds: IQR over median (see timing_noise).
-    calibration_spreads: list[float] = field(repr=False)
+    calibration_spreads: list[float] = field(repr=False)  # each window's IQR over median
     table: pd.DataFrame = field(repr=False)
     # The lecture's dot-product demo: kernel, pass_number, median_s, min_s (empty if not run).
     lecture: pd.DataFrame = field(repr=False)
