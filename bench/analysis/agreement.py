@@ -1,7 +1,7 @@
-"""Do two runs agree? Per claim: the same class, each interval holding the other's speedup,
-and the two speedups differing by no more than their combined interval allows.
+"""Do two runs agree? Point by point, whether their speedups differ by more than their
+combined interval allows.
 
-The last is the test of calibrated intervals. Two runs whose 95% intervals carry all
+This is the test of calibrated intervals. Two runs whose 95% intervals carry all
 the variation between them differ, at a point, by less than the 95% interval of the
 difference (Welch's, from each run's passes) 95% of the time. One run's interval holding
 the other's speedup is a stricter test than that: the other speedup carries its own
@@ -18,48 +18,11 @@ from ..intervals import CONFIDENCE
 from .verdicts import Verdict
 
 
-def agreement(first: list[Verdict], second: list[Verdict]) -> pd.DataFrame:
-    """One row per claim judged in both runs, over the points measured in both."""
-    theirs = {v.claim: v for v in second}
-    rows = []
-    for mine in first:
-        if mine.claim not in theirs:
-            continue
-        both = merged(mine, theirs[mine.claim])
-        rows.append(
-            {
-                "claim": mine.claim.name,
-                "points": len(both),
-                "same_class": (both["class_1"] == both["class_2"]).mean(),
-                "same_class_at_least": (
-                    both["class_at_least_1"] == both["class_at_least_2"]
-                ).mean(),
-                "first_holds_second": _contains(both, "1", "2"),
-                "second_holds_first": _contains(both, "2", "1"),
-                "consistent": consistent(both).mean(),
-                "median_width_1": (both["high_1"] / both["low_1"]).median(),
-                "median_width_2": (both["high_2"] / both["low_2"]).median(),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def _contains(both: pd.DataFrame, interval: str, value: str) -> float:
-    inside = both[f"low_{interval}"] <= both[f"speedup_{value}"]
-    return float((inside & (both[f"speedup_{value}"] <= both[f"high_{interval}"])).mean())
-
-
 def _standard_error(both: pd.DataFrame, run: str) -> np.ndarray:
     """Each point's standard error of log speedup, read back from its t interval."""
     passes = both[f"passes_{run}"].to_numpy(float)
     half_width = np.log(both[f"high_{run}"] / both[f"low_{run}"]).to_numpy() / 2
     return half_width / stats.t.ppf((1 + CONFIDENCE) / 2, passes - 1)
-
-
-def consistent(both: pd.DataFrame) -> pd.Series:
-    """Per point measured in both runs with intervals: do the two log speedups differ by less
-    than Welch's 95% interval of their difference? (Points without intervals are left out.)"""
-    return ~differences(both)["differ"]
 
 
 def differences(both: pd.DataFrame) -> pd.DataFrame:

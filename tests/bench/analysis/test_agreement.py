@@ -3,8 +3,13 @@
 import numpy as np
 import pandas as pd
 
-from bench.analysis.agreement import consistent
+from bench.analysis.agreement import differences
 from bench.intervals import interval
+
+
+def consistent(both):
+    """Per point: do the two speedups differ by less than Welch's interval?"""
+    return ~differences(both)["differ"]
 
 
 def runs_of(rng, points: int, passes: int, shift: float = 0.0) -> pd.DataFrame:
