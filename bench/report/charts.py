@@ -425,12 +425,18 @@ CHARTS: dict[str, Callable] = {
 }
 
 
+# What each format would stamp that changes between two drawings of one run.
+SAME_BYTES = {"png": {"Software": None}, "svg": {"Date": None}}
+
+
 def save(fig, out_dir: Path, name: str) -> Path:
-    """PNG (for the report and README) and SVG (for print), each written whole; the PNG's path."""
+    """PNG (for the report and README) and SVG (for print), each written whole; the PNG's path.
+    The same run draws the same bytes: no date in the files, the SVG's ids from a fixed salt."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for kind in ("png", "svg"):
         buffer = io.BytesIO()
-        fig.savefig(buffer, format=kind, dpi=110)
+        with plt.rc_context({"svg.hashsalt": name}):
+            fig.savefig(buffer, format=kind, dpi=110, metadata=SAME_BYTES[kind])
         write_atomic(out_dir / f"{name}.{kind}", buffer.getvalue())
     plt.close(fig)
     return out_dir / f"{name}.png"

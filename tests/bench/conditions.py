@@ -1,7 +1,6 @@
 """The committed fixture run as if measured in given conditions: neighbours recorded at every
 point, some of them busy, and the calibration kernels timed with a given spread."""
 
-import copy
 
 from bench.harness.run_file import neighbour_facts
 from bench.records import CALIBRATION
@@ -11,7 +10,7 @@ from bench.results import Run
 def with_neighbours(run: Run, busy_benchmarks: set[int], spread: float = 0.02) -> Run:
     """The run as if each point had recorded what else ran; the benchmarks named were busy;
     the calibration kernels' rounds spread by `spread` (IQR over median)."""
-    document = copy.deepcopy(run.document)
+    document = run.to_document()
     for index, bench in enumerate(document["benchmarks"]):
         if bench.get("group") is None:
             busy = index in busy_benchmarks

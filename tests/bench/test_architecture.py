@@ -11,6 +11,8 @@ import pytest
 BENCH = Path(__file__).parents[2] / "bench"
 LEAVES = {
     "results",
+    "result_file",
+    "passes",
     "settings",
     "machine_facts",
     "intervals",

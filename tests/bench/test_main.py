@@ -108,7 +108,7 @@ def test_a_run_writes_json_csv_report_and_a_summary(tmp_path):
     assert f"From `{results / 'latest.json'}`" in (results / "REPORT.md").read_text()
     assert json.loads((results / "verdict.json").read_text())["claims"][0]["label"] == "~300x"
     # Every round's time is kept, in every pass, in the order the sweep recorded.
-    assert run.document["lrbench"]["order"] == [list(p) for p in harness_points(run)]
+    assert run.to_document()["lrbench"]["order"] == [list(p) for p in harness_points(run)]
     gradient = [b for b in latest["benchmarks"] if b["group"] is None]
     assert {b["params"]["pass_number"] for b in gradient} == {1, 2, 3}
     assert all(len(b["stats"]["data"]) == b["stats"]["rounds"] for b in gradient)
@@ -206,8 +206,8 @@ def test_ctrl_c_keeps_latest_json_writes_the_partial_run_and_exits_130(tmp_path)
     assert "Traceback" not in err
     assert (results / "latest.json").read_text() == "the committed run"
     partial = Run.load(results / "partial.json")
-    assert 4 <= len(gradient_points(partial.document)) < 24
-    assert len(partial.unfinished) == 24 - len(gradient_points(partial.document))
+    assert 4 <= len(gradient_points(partial.to_document())) < 24
+    assert len(partial.unfinished) == 24 - len(gradient_points(partial.to_document()))
     assert "interrupted: " in describe.label(partial)
     assert "--resume" in err and (results / "journal.jsonl").exists()
     # The partial run reports like any other, labelled as interrupted.

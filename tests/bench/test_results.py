@@ -9,7 +9,8 @@ import pytest
 
 from bench.analysis import describe
 from bench.files import write_atomic
-from bench.results import ResultsError, Run, compact
+from bench.result_file import compact
+from bench.results import ResultsError, Run
 
 from .damaged import CASES, FIXTURES, RUN
 
@@ -23,7 +24,7 @@ def pass_medians(run, backend, m, n_x):
     """Each pass's median of one point, in pass order, read straight from the document."""
     benches = [
         b
-        for b in run.document["benchmarks"]
+        for b in run.to_document()["benchmarks"]
         if {k: b["params"].get(k) for k in ("backend", "m", "n_x")}
         == dict(backend=backend, m=m, n_x=n_x)
     ]
@@ -32,10 +33,11 @@ def pass_medians(run, backend, m, n_x):
 
 def test_one_row_per_point_measured_or_skipped(run):
     table = run.table
-    gradient = [b for b in run.document["benchmarks"] if b["group"] is None]
+    gradient = [b for b in run.to_document()["benchmarks"] if b["group"] is None]
     passes = run.settings.passes
     assert len(gradient) == passes * 7  # each measured point once per pass
-    assert len(table) == len(gradient) // passes + len(run.document["lrbench"]["skipped"]) == 16
+    skipped = run.to_document()["lrbench"]["skipped"]
+    assert len(table) == len(gradient) // passes + len(skipped) == 16
     assert (table.loc[table["status"] == "measured", "passes"] == passes).all()
     assert not table.duplicated(["backend", "m", "n_x"]).any()
     assert table["status"].value_counts().to_dict() == {"skipped-budget": 9, "measured": 7}
@@ -95,7 +97,7 @@ def test_derived_numbers(run):
 
 
 def test_calibration_takes_each_kernels_fastest_round_over_both_windows(run):
-    windows = [b for b in run.document["benchmarks"] if b["group"] == "calibration"]
+    windows = [b for b in run.to_document()["benchmarks"] if b["group"] == "calibration"]
     for kernel in ("python_loop", "numpy_kernels"):
         mins = [b["stats"]["min"] for b in windows if b["params"]["kernel"] == kernel]
         assert len(mins) == 2 and run.calibration[kernel] == min(mins)
@@ -143,7 +145,7 @@ def test_write_keeps_every_rounds_time_to_six_digits(run, tmp_path):
     document["benchmarks"][0]["stats"]["data"] = [1.23456789e-6, 2.0]
     Run.from_document(document).write(tmp_path / "run.json")
     again = Run.load(tmp_path / "run.json")
-    assert again.document["benchmarks"][0]["stats"]["data"] == [1.23457e-6, 2.0]
+    assert again.to_document()["benchmarks"][0]["stats"]["data"] == [1.23457e-6, 2.0]
     pd.testing.assert_frame_equal(again.table, run.table)
     assert compact(document)["benchmarks"][1] == document["benchmarks"][1]
 

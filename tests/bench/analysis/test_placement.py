@@ -14,9 +14,9 @@ from tests.bench.damaged import RUN
 def with_study(run: Run, backend: str, size: tuple[int, int], factor: float) -> Run:
     """The run as if its study had timed backend at size on a page boundary, each pass
     factor times faster than at the run's own placement."""
-    document = copy.deepcopy(run.document)
+    document = run.to_document()
     m, n_x = size
-    for bench in run.document["benchmarks"]:
+    for bench in run.to_document()["benchmarks"]:
         params = bench.get("params") or {}
         if bench.get("group") is None and (params["backend"], params["m"], params["n_x"]) == (
             backend,
@@ -54,7 +54,7 @@ def test_a_run_without_a_study_has_none_nor_a_point_whose_sides_were_not_both_me
     assert best_placement(run).empty and run.placement.empty
     assert best_placement(with_study(run, "numba", (10, 1), 2.0)).empty  # no claim's backend
     # At m=100, n_x=1 two_loop was skipped: numba alone was measured there.
-    document = copy.deepcopy(with_study(run, "vectorized", (10, 1), 2.0).document)
+    document = with_study(run, "vectorized", (10, 1), 2.0).to_document()
     for bench in document["benchmarks"]:
         if bench.get("group") == BEST_PLACEMENT:
             bench["params"] |= {"m": 100, "n_x": 1}
@@ -64,7 +64,7 @@ def test_a_run_without_a_study_has_none_nor_a_point_whose_sides_were_not_both_me
 
 
 def test_a_study_point_without_its_offset_is_refused_naming_the_field(run):
-    document = copy.deepcopy(with_study(run, "vectorized", (10, 1), 1.25).document)
+    document = with_study(run, "vectorized", (10, 1), 1.25).to_document()
     del document["benchmarks"][-1]["extra_info"]["x_offset"]
     with pytest.raises(ResultsError, match=r"extra_info.x_offset is missing"):
         Run.from_document(document, "damaged.json")

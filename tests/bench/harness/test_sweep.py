@@ -181,7 +181,7 @@ def test_passes_in_fresh_processes_follow_the_first_and_until_adds_passes_where_
     # Each calibration window says how steadily the machine timed it, as the run file holds.
     assert "calibration python_loop (start): rounds spread " in out
     assert len(run.calibration_spreads) == 4 and describe.timing_noise(run) is not None
-    gradient = [b["params"] for b in run.document["benchmarks"] if b["group"] is None]
+    gradient = [b["params"] for b in run.to_document()["benchmarks"] if b["group"] is None]
     measured = {(params["backend"], params["m"]) for params in gradient}
     assert ("two_loop", 3000) not in measured
     assert run.table["others_cpu"].dropna().ge(0).all()

@@ -31,7 +31,7 @@ def slower(run: Run, backend: str, factor: float, source: str) -> Run:
 
 def test_runs_side_by_side_say_how_each_was_measured_and_which_is_a_quiet_reference(run):
     quiet = with_neighbours(run, set())
-    gradient = [i for i, b in enumerate(run.document["benchmarks"]) if b.get("group") is None]
+    gradient = [i for i, b in enumerate(run.to_document()["benchmarks"]) if b.get("group") is None]
     busy = replace(with_neighbours(run, {gradient[0]}), source="busy.json")
     unsteady = replace(with_neighbours(run, set(), spread=0.12), source="unsteady.json")
     every = [judge_run(each) for each in (quiet, busy, unsteady, run)]

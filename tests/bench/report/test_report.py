@@ -192,7 +192,7 @@ def test_the_answer_says_whether_the_run_was_quiet(run):
     quiet = with_neighbours(run, set())
     assert describe.quiet(quiet) and describe.busy_points(quiet) == 0
     assert answer.conditions(quiet).startswith("Measured on a quiet machine")
-    gradient = [i for i, b in enumerate(run.document["benchmarks"]) if b.get("group") is None]
+    gradient = [i for i, b in enumerate(run.to_document()["benchmarks"]) if b.get("group") is None]
     busy = with_neighbours(run, set(gradient[:2]))
     assert not describe.quiet(busy)
     text = answer.conditions(busy)
