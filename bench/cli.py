@@ -247,19 +247,12 @@ def declare_report(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def declare_regress(parser: argparse.ArgumentParser) -> None:
+def add_check_options(parser: argparse.ArgumentParser) -> None:
+    """What one check between two commits is made of: the regression check's and the search's."""
     from .regress import paired
-    from .regress.compare_commits import OUT_DIR, REF_FILE
+    from .regress.compare_commits import OUT_DIR
 
     add = parser.add_argument
-    add(
-        "--base", metavar="REF", help=f"the commit to compare with (default: the one in {REF_FILE})"
-    )
-    add(
-        "--head",
-        metavar="REF",
-        help="the commit to check (default: the working tree, uncommitted changes included)",
-    )
     add_backends(parser, "all in both commits")
     add(
         "--rounds", type=int, default=15, help="interleaved rounds per phase (default: %(default)s)"
@@ -298,9 +291,24 @@ def declare_regress(parser: argparse.ArgumentParser) -> None:
         "--out-dir",
         type=Path,
         default=OUT_DIR,
-        help="where summary.json, summary.md, rounds.csv and benchmark-action.json go "
-        "(default: %(default)s)",
+        help="where summary.json, summary.md, rounds.csv, benchmark-action.json and find.json "
+        "go (default: %(default)s)",
     )
+
+
+def declare_regress(parser: argparse.ArgumentParser) -> None:
+    from .regress.compare_commits import CHECK_TIMEOUT_S, REF_FILE
+
+    add = parser.add_argument
+    add(
+        "--base", metavar="REF", help=f"the commit to compare with (default: the one in {REF_FILE})"
+    )
+    add(
+        "--head",
+        metavar="REF",
+        help="the commit to check (default: the working tree, uncommitted changes included)",
+    )
+    add_check_options(parser)
     add(
         "--ref-file",
         type=Path,
@@ -318,6 +326,27 @@ def declare_regress(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         help="trials only: slow the head's BACKEND (or * for all) down by FACTOR",
+    )
+    actions = parser.add_subparsers(dest="action", title="actions", metavar="{find}")
+    find = actions.add_parser(
+        "find",
+        help="which commit made it slower: bisect from GOOD to BAD, each step this check",
+        description="Bisect the first-parent commits after GOOD up to BAD, each step the "
+        "interleaved check against GOOD; a commit that does not import or computes another "
+        "step is skipped and named. Ends with the first slower commit, its ratios and bounds.",
+        epilog=f"example:\n  {PROG} regress find v1.0 HEAD --backends vectorized\n\n"
+        "exit status: 0 the first slower commit found, 1 BAD not slower than GOOD, 2 cannot "
+        "search (unknown commit, GOOD not BAD's ancestor, BAD does not import), 130 Ctrl-C",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    find.add_argument("good", metavar="GOOD", help="a commit known not slower (a ref or hash)")
+    find.add_argument("bad", metavar="BAD", help="a later commit known slower than GOOD")
+    add_check_options(find)
+    find.add_argument(
+        "--step-timeout",
+        type=float,
+        default=CHECK_TIMEOUT_S,
+        help="seconds one step may take; a step past it is skipped (default: %(default)s)",
     )
 
 
@@ -351,6 +380,12 @@ def declare_trials(parser: argparse.ArgumentParser) -> None:
     add("--aa-runs", type=int, default=30, help="A/A checks (default: %(default)s)")
     add("--runs", type=int, default=10, help="checks per slowdown scenario (default: %(default)s)")
     add_workers(parser)
+    add(
+        "--ladder",
+        action="store_true",
+        help="A/A and every backend slowed by 1.02x, 1.03x, 1.05x and 1.10x: the smallest "
+        "slowdown the check sees on this machine, per backend",
+    )
     add(
         "--only",
         nargs="+",
@@ -486,8 +521,8 @@ COMMANDS: dict[str, Command] = {
         "is HEAD slower than an accepted commit, here and now? both timed, interleaved",
         declare_regress,
         check_regress,
-        "bench.regress.compare_commits:main",
-        "python -m bench regress --base origin/main",
+        "bench.regress.command:main",
+        "python -m bench regress --base origin/main    (regress find GOOD BAD: which commit)",
     ),
     "trials": Command(
         "how often that check is wrong on this machine: A/A and injected slowdowns",

@@ -8,6 +8,7 @@ looked; and the table the README and the report page show. Written by
 import math
 import statistics
 from collections import Counter
+from typing import NamedTuple
 
 
 def counts(document: dict) -> list[dict]:
@@ -68,6 +69,9 @@ def table(document: dict) -> list[str]:
             f"| {row['scenario']} | {row['checks']} | {row['alarms']} {kind} | {rate} | "
             f"{row['median_ratio']:.3f}x | {named or '–'} | {row['longest_s']:.0f} s |"
         )
+    ladder_table = ladder_lines(document)
+    if ladder_table:
+        lines += ["", *ladder_table]
     offsets = aa_offsets(document)
     if offsets:
         lines += [
@@ -98,3 +102,70 @@ def aa_offsets(document: dict) -> dict[str, tuple[float, float, float]]:
         if len(values) >= 2
     }
     return dict(sorted(spreads.items(), key=lambda item: -item[1][2]))
+
+
+# A slowdown is within a machine's reach when the check finds it in at least 9 checks of 10.
+DETECTED_SHARE = 0.9
+
+
+class Rung(NamedTuple):
+    """One step of the ladder: every backend slowed by factor; how often each test found it."""
+
+    factor: float
+    checks: int
+    detections: dict[str, int]  # test (a backend, or all backends) -> checks that alarmed
+
+
+def ladder(document: dict) -> list[Rung]:
+    """The rungs a trials file holds (scenarios slowing every backend alike), smallest first."""
+    rungs = []
+    for scenario in document["scenarios"]:
+        inject = scenario.get("inject") or []
+        if len(inject) != 1 or not inject[0].startswith("*="):
+            continue
+        usable = [
+            o for o in document["outcomes"] if o["scenario"] == scenario["name"] and o["exit"] != 2
+        ]
+        tests = {test for o in usable for test in o["ratios"]}
+        detections = {test: sum(test in o["regressed"] for o in usable) for test in sorted(tests)}
+        rungs.append(Rung(float(inject[0].removeprefix("*=")), len(usable), detections))
+    return sorted(rungs)
+
+
+def floors(rungs: list[Rung]) -> dict[str, float | None]:
+    """Per test, the smallest factor from which every rung up was detected in at least
+    DETECTED_SHARE of its checks (None: not even the largest)."""
+    tests = sorted({test for rung in rungs for test in rung.detections})
+    found = {}
+    for test in tests:
+        floor = None
+        for rung in reversed(rungs):
+            seen = rung.checks and rung.detections.get(test, 0) / rung.checks >= DETECTED_SHARE
+            if not seen:
+                break
+            floor = rung.factor
+        found[test] = floor
+    return found
+
+
+def ladder_lines(document: dict) -> list[str]:
+    """The ladder as a Markdown table: detections per rung and test, and each test's floor."""
+    rungs = ladder(document)
+    if not rungs:
+        return []
+    floor = floors(rungs)
+    order = sorted(floor, key=lambda test: (floor[test] is None, floor[test] or 0, test))
+    head = " | ".join(f"{rung.factor:.2f}x" for rung in rungs)
+    lines = [
+        f"Every backend slowed alike, per test: checks that found it, of "
+        f"{'/'.join(str(rung.checks) for rung in rungs)}; the floor is the smallest slowdown "
+        f"found in at least {DETECTED_SHARE:.0%} of checks from there up.",
+        "",
+        f"| test | {head} | floor |",
+        "|---|" + "---|" * (len(rungs) + 1),
+    ]
+    for test in order:
+        cells = " | ".join(f"{rung.detections.get(test, 0)}/{rung.checks}" for rung in rungs)
+        seen = f"{floor[test]:.2f}x" if floor[test] else f"over {rungs[-1].factor:.2f}x"
+        lines.append(f"| {test} | {cells} | {seen} |")
+    return lines

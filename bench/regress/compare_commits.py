@@ -27,6 +27,8 @@ from ..units import format_seconds, markdown_table
 from . import ab, action_entries, paired
 
 REF_FILE = Path("results/baseline/REF")
+# A check takes minutes (docs/tuning.md); one past this is hung.
+CHECK_TIMEOUT_S = 1200
 OUT_DIR = Path(YOUR_RESULTS) / "regress"
 
 

@@ -30,9 +30,11 @@ from .. import machine
 from ..analysis.trials import table
 from ..files import write_atomic
 from . import ab
+from .compare_commits import CHECK_TIMEOUT_S
+from .paired import ALL
 
-# A check takes minutes (docs/tuning.md); one past this is hung, and is counted as an error.
-CHECK_TIMEOUT_S = 1200
+# The slowdowns the ladder injects, smallest first: where the check's floor is looked for.
+LADDER = (1.02, 1.03, 1.05, 1.10)
 SCALAR = "impls/_scalar.py"
 EXP_LINE = "    e = math.exp(-abs(t))\n"
 EXP_TWICE = (
@@ -49,11 +51,16 @@ class Scenario:
     expect_alarm: bool = True
 
 
-def scenarios(aa_runs: int, runs: int) -> list[Scenario]:
+def scenarios(aa_runs: int, runs: int, ladder: bool = False) -> list[Scenario]:
+    """The scenarios of a session: A/A and the slowdowns; with ``ladder``, A/A and every
+    backend slowed alike by each factor of LADDER (each backend's own test, and the test of
+    all at once, see the same factor: the check's floor per backend, docs/regression.md)."""
     plan = [Scenario("A/A (no change)", aa_runs, expect_alarm=False)]
+    if ladder:
+        return plan + [Scenario(f"{ALL} {f:.2f}x", runs, [f"*={f}"]) for f in LADDER]
     for factor in (1.05, 1.10, 1.25):
         plan.append(Scenario(f"vectorized {factor:.2f}x", runs, [f"vectorized={factor}"]))
-        plan.append(Scenario(f"all backends {factor:.2f}x", runs, [f"*={factor}"]))
+        plan.append(Scenario(f"{ALL} {factor:.2f}x", runs, [f"*={factor}"]))
     plan.append(Scenario("σ's exp twice in impls/_scalar.py", runs, real_change=True))
     return plan
 
@@ -107,7 +114,7 @@ def one_check(
 def run_trials(args: argparse.Namespace) -> int:
     repo = ab.repository_root(Path.cwd())
     base = ab.resolve(repo, args.base)
-    plan = scenarios(args.aa_runs, args.runs)
+    plan = scenarios(args.aa_runs, args.runs, args.ladder)
     if args.only:
         plan = [s for s in plan if any(word in s.name for word in args.only)]
     document = {
