@@ -8,6 +8,7 @@ nothing heavy: the report and the analysis read a run's settings through it.
 
 import random
 from dataclasses import asdict, dataclass, fields
+from typing import NamedTuple
 
 import numpy as np
 
@@ -40,6 +41,27 @@ def reference_for(backends: list[str] | tuple[str, ...], asked: str | None) -> s
     if asked is not None:
         return asked
     return DEFAULT_REFERENCE if DEFAULT_REFERENCE in backends else backends[0]
+
+
+class Point(NamedTuple):
+    """A point of the grid for one backend."""
+
+    backend: str
+    m: int
+    n_x: int
+
+
+class PassPoint(NamedTuple):
+    """A point in one pass: what the sweep measures once (and the journal records)."""
+
+    pass_number: int
+    backend: str
+    m: int
+    n_x: int
+
+    @property
+    def point(self) -> Point:
+        return Point(self.backend, self.m, self.n_x)
 
 
 @dataclass(frozen=True)
@@ -125,7 +147,7 @@ class Settings:
             ((m, n_x) for m in self.m for n_x in self.n_x), key=lambda s: (s[0] * s[1], s[0])
         )
 
-    def points(self) -> list[tuple[int, str, int, int]]:
+    def points(self) -> list[PassPoint]:
         """(pass, backend, m, n_x) in the order they run: pass after pass over the grid; at each
         size, the backends back to back in an order shuffled per pass and size (seeded)."""
         return [
@@ -137,11 +159,11 @@ class Settings:
 
     def at_size(
         self, pass_number: int, m: int, n_x: int, backends: tuple[str, ...]
-    ) -> list[tuple[int, str, int, int]]:
+    ) -> list[PassPoint]:
         """The points of these backends at one size in one pass, in the pass's seeded order."""
         order = list(backends)
         random.Random(f"{self.seed}-{pass_number}-{m}-{n_x}").shuffle(order)
-        return [(pass_number, backend, m, n_x) for backend in order]
+        return [PassPoint(pass_number, backend, m, n_x) for backend in order]
 
     def x_offset_at(self, pass_number: int, m: int, n_x: int) -> int:
         """Where X starts, in bytes past a page boundary, at a size in a pass."""

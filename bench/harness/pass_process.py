@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from ..machine import identity
-from ..settings import Settings
+from ..settings import PassPoint, Settings
 from .added import AddedFunction, AddedFunctionError, register_file
 from .journal import Journal, header
 from .sweep import measure
@@ -50,6 +50,6 @@ def main(args: argparse.Namespace) -> int:
         args.run_file,
         passes=set() if args.pass_number is None else {args.pass_number},
         started=args.started,
-        until_points=[tuple(point) for point in points],
+        until_points=[PassPoint(*point) for point in points],
         closes=args.closes,
     )

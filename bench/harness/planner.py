@@ -17,7 +17,7 @@ from .. import cost_model
 from ..intervals import interval
 from ..machine import available_memory_bytes
 from ..records import DataSource, SkipRecord, Status
-from ..settings import Settings
+from ..settings import PassPoint, Point, Settings
 
 # A point may use at most this share of the memory available when it is decided.
 MEMORY_SHARE = 0.75
@@ -26,9 +26,6 @@ MEMORY_SHARE = 0.75
 CALIBRATE_BELOW_S = 0.02
 SLOW_POINT_TARGET_S = 3.0
 SLOW_POINT_ROUNDS = (3, 10)
-
-Point = tuple[str, int, int]  # (backend, m, n_x)
-PassPoint = tuple[int, str, int, int]  # (pass, backend, m, n_x)
 
 
 def bytes_needed(backend: str, m: int, n_x: int, itemsize: int = 8) -> int:
@@ -245,7 +242,7 @@ class Planner:
         as if found here: skips and step times for the cost model."""
         if entry.get("point") is None:
             return
-        pass_number, backend, m, n_x = point = tuple(entry["point"])
+        pass_number, backend, m, n_x = point = PassPoint(*entry["point"])
         self.finished.add(point)
         if entry.get("skip") is not None:
             if pass_number == 1:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ..settings import Settings
+from ..settings import PassPoint, Settings
 from . import lecture, neighbours
 from .items import param
 from .journal import Journal
@@ -27,7 +27,7 @@ class SweepPlugin:
         journal: Journal,
         passes: set[int] | None = None,
         started: float | None = None,
-        until_points: list[tuple[int, str, int, int]] | None = None,
+        until_points: list[PassPoint] | None = None,
         closes: bool | None = None,
         kept: Path | None = None,
     ):

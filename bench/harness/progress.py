@@ -5,8 +5,9 @@ import time
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from ..settings import PassPoint
 from ..units import clock
-from .planner import CALIBRATE_BELOW_S, PassPoint, Planner, pedantic_rounds
+from .planner import CALIBRATE_BELOW_S, Planner, pedantic_rounds
 
 # A store's point reads the store untimed before its first round (writing it, its expected
 # answer, the first call) and once more before every round (the paired disk rate).
@@ -31,7 +32,7 @@ class Progress:
 
     def count(self, point: PassPoint) -> None:
         """A point an earlier process finished (from the journal) counts as done."""
-        if point[0] <= self.plan.settings.passes or point in self.plan.until_points:
+        if point.pass_number <= self.plan.settings.passes or point in self.plan.until_points:
             self.done += 1
 
     def advance(self) -> Reading:
@@ -44,7 +45,7 @@ class Progress:
         elapsed = time.perf_counter() - self.started
         expected = [self.expected_point_seconds(*point) for point in points]
         done_s = sum(expected[: self.done])
-        first_pass = sum(1 for point in points if point[0] == 1)
+        first_pass = sum(1 for point in points if point.pass_number == 1)
         pace = elapsed / done_s if self.done >= first_pass and done_s > 0 else 1.0
         return Reading(self.done, len(points), elapsed, pace * sum(expected[self.done :]))
 

@@ -20,7 +20,7 @@ import impls
 
 from ..machine import available_memory_bytes
 from ..problem import weights
-from ..settings import Settings
+from ..settings import PassPoint, Settings
 from .data_cache import DataCache
 from .planner import Planner
 from .progress import Progress
@@ -55,7 +55,7 @@ class SweepState:
         self.first_call_s.update(entry.get("first_call_s") or {})
         self.plan.replay(entry)
         if entry.get("point") is not None:
-            self.progress.count(tuple(entry["point"]))
+            self.progress.count(PassPoint(*entry["point"]))
 
     def stored(self, m: int, n_x: int) -> StoredProblem:
         """The problem at (m, n_x) on disk, made the first time (untimed). A problem of

@@ -22,7 +22,7 @@ import impls
 
 from .. import machine
 from ..results import Run
-from ..settings import ONE_PROCESS, PER_PASS, Settings
+from ..settings import ONE_PROCESS, PER_PASS, PassPoint, Settings
 from .journal import Journal, header
 from .limits import Limits
 from .planner import until_pass
@@ -169,7 +169,7 @@ def measure(
     json_path: Path,
     passes: set[int] | None = None,
     started: float | None = None,
-    until_points: list[tuple[int, str, int, int]] | None = None,
+    until_points: list[PassPoint] | None = None,
     closes: bool | None = None,
 ) -> int:
     """Run the sweep's pytest session in this process (only the passes named, if any, and an

@@ -25,6 +25,7 @@ from ..files import write_atomic
 from ..settings import YOUR_RESULTS
 from ..units import format_seconds, markdown_table
 from . import ab, action_entries, paired
+from .floor import floor_lines
 
 REF_FILE = Path("results/baseline/REF")
 # A check takes minutes (docs/tuning.md); one past this is hung.
@@ -174,6 +175,7 @@ def markdown(summary: dict, tests: pd.DataFrame, cells: pd.DataFrame) -> str:
     lines += ["", *markdown_table(columns, rows, "lrrrrr")]
     if summary["new_in_head"]:
         lines += ["", f"New in head, not compared: {', '.join(summary['new_in_head'])}."]
+    lines += ["", *summary.get("sees", [])]
     return "\n".join(lines) + "\n"
 
 
@@ -230,6 +232,7 @@ def compare(args: argparse.Namespace, repo: Path, say) -> int:
         "seconds": time.perf_counter() - started,
         **check.context,
     }
+    summary["sees"] = floor_lines(summary["cpu"])  # what it cannot see on this CPU
     print(publish(args.out_dir, summary, tests, pd.concat(check.pairs)))
     # The last line tells a regression (1) from "cannot compare" (2) where nox makes both 1.
     if regressed:

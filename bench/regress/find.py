@@ -83,13 +83,14 @@ class Search:
         return None if step is None else step.slower
 
     def next_commit(self) -> str | None:
-        """The untested commit nearest the middle of the range still open (None: done)."""
+        """The untested commit that splits what is still open most evenly (None: done)."""
         good, bad = self.bounds()
         open_range = [i for i in range(good + 1, bad) if self.commits[i] not in self.steps]
         if not open_range:
             return None
-        middle = (good + bad) / 2
-        return self.commits[min(open_range, key=lambda i: (abs(i - middle), i))]
+        # Either answer leaves the untested commits on one side: the larger side is the cost.
+        split = {i: max(n, len(open_range) - 1 - n) for n, i in enumerate(open_range)}
+        return self.commits[min(open_range, key=lambda i: (split[i], i))]
 
     def answer(self) -> tuple[str | None, list[str]]:
         """The first slower commit, and the skipped commits before it that might be it."""
@@ -152,7 +153,8 @@ def check_commit(
     except ab.CheckError as exc:  # a StepTimeout too: a commit that hangs is skipped
         if commit == search.commits[-1]:
             raise ab.CheckError(f"BAD ({commit[:12]}) cannot be checked: {exc}") from None
-        reason = str(exc).splitlines()[0]
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        reason = " ".join(dict.fromkeys([lines[0], lines[-1]]))  # what failed, and its error
         say(f"Skipped {commit[:12]}: {reason}")
         return Step(commit, subject, None, skipped_because=reason, seconds=_since(started))
     tests = verdicts(first, confirmation)
@@ -236,6 +238,7 @@ def main(args: argparse.Namespace) -> int:
     out = Path(args.out_dir) / FIND_FILE
 
     def save() -> None:
+        out.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(out, json.dumps(document(search, _since(started)), indent=1))
 
     try:
@@ -250,7 +253,7 @@ def main(args: argparse.Namespace) -> int:
         checked = ", ".join(f"{c[:12]} {search.result(c)}" for c in search.steps) if search else ""
         say(f"\nInterrupted; no worker left running. Checked so far: {checked or 'none'}.")
         return 130
-    except ab.CheckError as exc:
+    except (ab.CheckError, OSError) as exc:
         print(f"python -m bench regress find: cannot search: {exc} (exit 2)", file=sys.stderr)
         return 2
     say("")

@@ -59,7 +59,9 @@ def placement():
     return module
 
 
-class Worker:
+class Server:
+    """A worker process's side: its tree's problems and steps, timed on request."""
+
     def __init__(self, impls, slowdown: dict[str, float]):
         self.impls = impls
         self.slowdown = slowdown
@@ -126,7 +128,7 @@ def serve(root: str, slowdown: dict[str, float]) -> None:
     where = os.path.realpath(impls.__file__)
     if not where.startswith(os.path.realpath(root) + os.sep):
         raise ImportError(f"impls was imported from {where}, not from {root}")
-    worker = Worker(impls, slowdown)
+    server = Server(impls, slowdown)
     reply({"impls": where, "backends": list(impls.BACKENDS)})
     for line in sys.stdin:
         request = json.loads(line)
@@ -134,13 +136,13 @@ def serve(root: str, slowdown: dict[str, float]) -> None:
         if op == "quit":
             return
         if op == "prepare":
-            answer = worker.prepare(**request)
+            answer = server.prepare(**request)
             # After the first calls: numba loads another BLAS when it compiles.
             threadpool_limits(limits=1)
         elif op == "place":
-            answer = worker.place(**request)
+            answer = server.place(**request)
         else:
-            answer = worker.time(**request)
+            answer = server.time(**request)
         reply(answer)
 
 

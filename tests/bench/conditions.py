@@ -1,7 +1,6 @@
 """The committed fixture run as if measured in given conditions: neighbours recorded at every
 point, some of them busy, and the calibration kernels timed with a given spread."""
 
-
 from bench.harness.run_file import neighbour_facts
 from bench.records import CALIBRATION
 from bench.results import Run

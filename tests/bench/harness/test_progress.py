@@ -5,6 +5,7 @@ import pytest
 from bench.harness.planner import Planner, pedantic_rounds
 from bench.harness.progress import Progress, Reading, line
 from bench.harness.settings import build_settings
+from bench.settings import PassPoint
 from tests.bench.harness.test_planner import until_settings
 
 
@@ -25,7 +26,7 @@ def test_each_point_counts_and_the_rest_is_predicted_from_max_time_until_measure
 
 def test_after_the_first_pass_the_time_left_is_at_the_pace_so_far(progress):
     plan = progress.plan
-    first_pass = sum(1 for point in plan.points if point[0] == 1)
+    first_pass = sum(1 for point in plan.points if point.pass_number == 1)
     progress.done = first_pass - 1
     progress.started -= 3 * first_pass * plan.settings.max_time_s  # 3 times what rounds took
     reading = progress.advance()
@@ -49,10 +50,10 @@ def test_expected_point_seconds(progress):
 
 def test_an_extra_pass_counts_its_own_points_not_those_of_extra_passes_before_it():
     plan = Planner(until_settings(), available=lambda: 1 << 30)
-    plan.until_points = [(4, "two_loop", 10, 1), (4, "vectorized", 10, 1)]
+    plan.until_points = [PassPoint(4, "two_loop", 10, 1), PassPoint(4, "vectorized", 10, 1)]
     progress = Progress(plan)
-    for point in [(1, "two_loop", 10, 1), (3, "two_loop", 10, 1), (4, "two_loop", 10, 1)]:
-        progress.count(point)
+    for pass_number in (1, 3, 4):
+        progress.count(PassPoint(pass_number, "two_loop", 10, 1))
     assert progress.done == 2
     assert progress.advance().total == len(plan.settings.points()) + 2
 

@@ -31,7 +31,7 @@ def test_slowed_step_waits_factor_times_the_steps_own_time():
 
 
 def test_prepare_gives_each_points_cost_and_time_gives_one_value_per_batch():
-    side = worker.Worker(impls, slowdown={})
+    side = worker.Server(impls, slowdown={})
     points = [["vectorized", 50, 4], ["two_loop", 50, 4]]
     prepared = side.prepare(points, seed=0, dtype="float64", **PARAMETERS)
     assert len(prepared["first_call_s"]) == 2
@@ -43,12 +43,12 @@ def test_prepare_gives_each_points_cost_and_time_gives_one_value_per_batch():
 
 
 def test_the_slowdown_switch_applies_to_the_backend_named_or_to_all():
-    named = worker.Worker(impls, slowdown={"two_loop": 3.0})
+    named = worker.Server(impls, slowdown={"two_loop": 3.0})
     named.prepare(
         [["vectorized", 50, 4], ["two_loop", 50, 4]], seed=0, dtype="float64", **PARAMETERS
     )
     assert [step.__name__ for step, _ in named.points] == ["gradient", "step"]
-    every = worker.Worker(impls, slowdown={"*": 3.0})
+    every = worker.Server(impls, slowdown={"*": 3.0})
     every.prepare([["vectorized", 50, 4]], seed=0, dtype="float64", **PARAMETERS)
     assert every.points[0][0].__name__ == "step"
 
@@ -63,7 +63,7 @@ def test_impls_from_another_tree_is_refused(tmp_path, monkeypatch, capsys):
 
 
 def test_place_moves_every_points_x_and_prepares_it_again_with_the_same_answer():
-    side = worker.Worker(impls, slowdown={})
+    side = worker.Server(impls, slowdown={})
     points = [["vectorized", 50, 4], ["numba_fused", 50, 4]]
     costs = side.prepare(points, seed=0, dtype="float64", **PARAMETERS)["cost"]
     before = [args for _, args in side.points]
