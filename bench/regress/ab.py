@@ -318,9 +318,11 @@ def rounds(
     rng: np.random.Generator,
     say: Callable[[str], None],
     phase: str,
+    enough: Callable[[pd.DataFrame], bool] | None = None,
 ) -> pd.DataFrame:
     """``count`` rounds over ``cells``, the pairs taking turns round by round: one row per
-    round and cell, base and head seconds and the pair that timed them."""
+    round and cell, base and head seconds and the pair that timed them. ``enough``: asked
+    after every turn of all pairs from the second on; True ends the rounds there."""
     rows = []
     started = time.perf_counter()
     for number in range(1, count + 1):
@@ -355,6 +357,10 @@ def rounds(
             )
         if number == 1 or number % 5 == 0 or number == count:
             say(f"  {phase}: round {number}/{count} ({time.perf_counter() - started:.0f} s)")
+        turn_ended = number % len(pairs) == 0 and number >= 2 * len(pairs) and number < count
+        if enough is not None and turn_ended and enough(pd.DataFrame(rows)):
+            say(f"  {phase}: the answer is clear after round {number}/{count}; stopped there")
+            break
     return pd.DataFrame(rows)
 
 
@@ -368,6 +374,7 @@ def measure(
     say: Callable[[str], None],
     phase: str,
     pairs: int = 1,
+    enough: Callable[[pd.DataFrame], bool] | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """Start ``pairs`` fresh pairs of workers, choose the cells, run the rounds."""
     with workers(sides, pairs) as started:
@@ -380,7 +387,7 @@ def measure(
         cpu = pinned_cpu()
         for worker in flat(started):  # one core for all: none gets a faster or quieter one
             worker.pin(cpu)
-        table = rounds(started, cells, count, rng, say, phase)
+        table = rounds(started, cells, count, rng, say, phase, enough)
         context = {
             "backends": names,
             "new_in_head": new,

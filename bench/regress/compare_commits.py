@@ -59,8 +59,9 @@ def update_baseline(repo: Path, ref_file: Path) -> int:
 class Check:
     """Both phases of one check, with what they found."""
 
-    def __init__(self, args: argparse.Namespace, sides: list[ab.Side], say):
+    def __init__(self, args: argparse.Namespace, sides: list[ab.Side], say, enough=None):
         self.args, self.sides, self.say = args, sides, say
+        self.enough = enough  # a phase's rounds end once it says the answer is clear
         self.rng = np.random.default_rng(args.seed)
         self.pairs: list[pd.DataFrame] = []
         self.context: dict = {}
@@ -76,6 +77,7 @@ class Check:
             self.say,
             name,
             self.args.workers,
+            self.enough,
         )
         self.context = self.context or context
         self.pairs.append(table)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .. import machine
 from ..files import write_atomic
-from . import ab
+from . import ab, paired
 from .compare_commits import Check, verdicts
 from .paired import ALL
 
@@ -56,6 +56,7 @@ class Step:
     tests: list[TestResult] = field(default_factory=list)
     skipped_because: str = ""
     seconds: float = 0.0
+    rounds: list[int] = field(default_factory=list)  # per phase (fewer: its answer was clear)
 
 
 @dataclass
@@ -132,6 +133,13 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def clear_for(args: argparse.Namespace, followed: list[str] | None):
+    """A step's phase may stop once its answer for the followed tests is clear (none: BAD's)."""
+    if not followed:
+        return None
+    return lambda table: paired.clear(table, followed, args.threshold, args.floor, args.alpha)
+
+
 def check_commit(
     args: argparse.Namespace, repo: Path, good_root: Path, search: Search, commit: str, say
 ) -> Step:
@@ -143,13 +151,14 @@ def check_commit(
     if search.followed is not None and ALL not in search.followed:
         backends = search.followed
     step_args = argparse.Namespace(**vars(args) | {"backends": backends, "slowdown": {}})
+    check = Check(step_args, [], say, clear_for(args, search.followed))
     try:
         with time_limit(args.step_timeout), ab.worktree(repo, commit) as root:
-            sides = [
+            check.sides = [
                 ab.Side("base", good_root, search.good[:12]),
                 ab.Side("head", root, commit[:12]),
             ]
-            first, confirmation = Check(step_args, sides, say).run()
+            first, confirmation = check.run()
     except ab.CheckError as exc:  # a StepTimeout too: a commit that hangs is skipped
         if commit == search.commits[-1]:
             raise ab.CheckError(f"BAD ({commit[:12]}) cannot be checked: {exc}") from None
@@ -165,7 +174,8 @@ def check_commit(
     followed = search.followed or [r.test for r in results if r.regression]
     slower = any(r.regression and r.test in followed for r in results)
     say(f"{commit[:12]}: {'slower' if slower else 'not slower'} than {search.good[:12]}.")
-    return Step(commit, subject, slower, results, seconds=_since(started))
+    rounds = [int(table["round"].max()) for table in check.pairs]
+    return Step(commit, subject, slower, results, seconds=_since(started), rounds=rounds)
 
 
 def _since(started: float) -> float:

@@ -97,6 +97,38 @@ def judge(
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("test")
 
 
+def upper_bound(logs: pd.Series, level: float) -> float:
+    """The one-sided upper confidence bound of a test's geometric-mean ratio at ``level``."""
+    if len(logs) < 2 or np.ptp(logs) == 0:
+        return float(np.exp(logs.mean()))
+    result = stats.ttest_1samp(logs, 0.0, alternative="less")
+    return float(np.exp(result.confidence_interval(1 - level).high))
+
+
+def clear(
+    pairs: pd.DataFrame,
+    followed: list[str],
+    threshold: float = THRESHOLD,
+    floor: float = FLOOR,
+    alpha: float = ALPHA,
+    tests: int | None = None,
+) -> bool:
+    """Is a phase's answer already clear for these tests, so that its rounds can stop early?
+
+    Clearly slower: a followed test fails as ``judge`` would fail it, with even its one-sided
+    bound past ``threshold`` (a confirmation still follows). Clearly not: every followed
+    test's one-sided upper bound is below ``threshold``, so no more rounds would likely make it
+    fail. Either at the check's own level, alpha / tests."""
+    tests = tests or len(per_round(pairs))
+    verdicts = judge(pairs, threshold, floor, alpha, tests).reindex(followed).dropna()
+    if len(verdicts) < len(followed):
+        return False
+    if (verdicts["regressed"].astype(bool) & (verdicts["low"] >= threshold)).any():
+        return True
+    series = per_round(pairs)
+    return all(upper_bound(series[name], alpha / tests) < threshold for name in followed)
+
+
 def cell_intervals(pairs: pd.DataFrame) -> pd.DataFrame:
     """Per cell: geometric-mean ratio head/base with its two-sided 95% t interval (the
     sweep's speedup interval, ``bench.intervals.interval``, of head against base)."""

@@ -107,3 +107,20 @@ def test_sides_that_compute_different_steps_cannot_be_compared():
         ab.prepare([base, head], [("a", 10, 2)], seed=0, dtype="float64")
     head.reply = {"cost": [0.693], "first_call_s": [0.3]}
     assert ab.prepare([base, head], [("a", 10, 2)], seed=0, dtype="float64") == [0.3]
+
+
+def test_rounds_end_after_a_whole_turn_of_the_pairs_once_the_answer_is_clear():
+    pairs = pairs_of(3, rounds=15)
+    asked = []
+
+    def enough(table):
+        asked.append(int(table["round"].max()))
+        return len(asked) == 2
+
+    said = []
+    table = ab.rounds(pairs, CELLS, 15, np.random.default_rng(3), said.append, "check", enough)
+    # Asked after each turn of all three pairs from the second on: rounds 6 and 9.
+    assert asked == [6, 9] and table["round"].max() == 9
+    assert said[-1] == "  check: the answer is clear after round 9/15; stopped there"
+    full = ab.rounds(pairs_of(3, 15), CELLS, 15, np.random.default_rng(3), lambda _: None, "x")
+    assert full["round"].max() == 15

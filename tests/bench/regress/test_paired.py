@@ -111,3 +111,21 @@ def test_cell_intervals_hold_the_ratio():
     assert len(cells) == 4
     assert (cells["low"] < cells["ratio"]).all() and (cells["ratio"] < cells["high"]).all()
     assert cells.groupby("backend")["ratio"].mean().round(1).to_dict() == {"a": 1.2, "b": 0.9}
+
+
+def test_a_clear_slowdown_or_a_clear_no_ends_a_phase_early_an_unclear_one_does_not():
+    # 1.5x with 2% noise: failed, with even the bound past the threshold.
+    assert paired.clear(rounds({"a": 1.5, "b": 1.0}, count=6), ["a"])
+    # Nothing changed, 0.5% noise: every bound well under the threshold.
+    assert paired.clear(rounds({"a": 1.0, "b": 1.0}, count=6, noise=0.005), ["a", paired.ALL])
+    # Near the threshold with 4% noise: more rounds might decide it.
+    assert not paired.clear(rounds({"a": 1.05, "b": 1.0}, count=6, noise=0.04), ["a"])
+    # A test not yet measured is not clear.
+    assert not paired.clear(rounds({"b": 1.0}, count=6, noise=0.005), ["a"])
+
+
+def test_the_upper_bound_holds_the_true_ratio_and_shrinks_with_rounds():
+    logs = paired.per_round(rounds({"a": 1.03}, count=30, noise=0.01))["a"]
+    few = paired.per_round(rounds({"a": 1.03}, count=6, noise=0.01))["a"]
+    assert paired.upper_bound(logs, 0.025) > 1.03 > np.exp(logs.mean()) * 0.99
+    assert paired.upper_bound(logs, 0.025) < paired.upper_bound(few, 0.025)
