@@ -327,30 +327,28 @@ def declare_regress(parser: argparse.ArgumentParser) -> None:
         default=[],
         help="trials only: slow the head's BACKEND (or * for all) down by FACTOR",
     )
-    actions = parser.add_subparsers(dest="action", title="actions", metavar="{find}")
-    find = actions.add_parser(
-        "find",
-        help="which commit made it slower: bisect from GOOD to BAD, each step this check",
-        description="Bisect the first-parent commits after GOOD up to BAD, each step the "
-        "interleaved check against GOOD; a commit that does not import or computes another "
-        "step is skipped and named. Ends with the first slower commit, its ratios and bounds.",
-        epilog=f"example:\n  {PROG} regress find v1.0 HEAD --backends vectorized\n\n"
-        "exit status: 0 the first slower commit found, 1 BAD not slower than GOOD, 2 cannot "
-        "search (unknown commit, GOOD not BAD's ancestor, BAD does not import), 130 Ctrl-C",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    add(
+        "action",
+        nargs="?",
+        choices=["find"],
+        help="find GOOD BAD: which commit made it slower. Bisects the first-parent commits "
+        "after GOOD up to BAD, each step this check against GOOD (a commit that does not import "
+        "or computes another step is skipped and named); ends with the first slower commit, its "
+        "ratios and bounds (exit 0; 1 if BAD is not slower; --out-dir/find.json)",
     )
-    find.add_argument("good", metavar="GOOD", help="a commit known not slower (a ref or hash)")
-    find.add_argument("bad", metavar="BAD", help="a later commit known slower than GOOD")
-    add_check_options(find)
-    find.add_argument(
+    add("good", nargs="?", metavar="GOOD", help="find: a commit known not slower")
+    add("bad", nargs="?", metavar="BAD", help="find: a later commit known slower than GOOD")
+    add(
         "--step-timeout",
         type=float,
         default=CHECK_TIMEOUT_S,
-        help="seconds one step may take; a step past it is skipped (default: %(default)s)",
+        help="find: seconds one step may take; a step past it is skipped (default: %(default)s)",
     )
 
 
 def check_regress(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    if (args.action == "find") != (args.good is not None and args.bad is not None):
+        parser.error("find needs GOOD and BAD, and GOOD and BAD need find: regress find GOOD BAD")
     if args.rounds < 3:
         parser.error(f"--rounds must be at least 3; got {args.rounds}")
     if not 1 <= args.workers <= args.rounds // 2:
@@ -518,11 +516,12 @@ COMMANDS: dict[str, Command] = {
         "python -m bench report my-results/latest.json",
     ),
     "regress": Command(
-        "is HEAD slower than an accepted commit, here and now? both timed, interleaved",
+        "is HEAD slower than an accepted commit, here and now? both timed, interleaved; "
+        "find GOOD BAD: which commit made it slower",
         declare_regress,
         check_regress,
         "bench.regress.command:main",
-        "python -m bench regress --base origin/main    (regress find GOOD BAD: which commit)",
+        "python -m bench regress --base origin/main    (or: regress find v1.0 HEAD)",
     ),
     "trials": Command(
         "how often that check is wrong on this machine: A/A and injected slowdowns",
