@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .. import machine
 from ..files import write_atomic
@@ -59,6 +60,21 @@ class Step:
     rounds: list[int] = field(default_factory=list)  # per phase (fewer: its answer was clear)
 
 
+class Bounds(NamedTuple):
+    """The open range of a search, as indices into its commits."""
+
+    last_not_slower: int  # -1: GOOD itself
+    first_slower: int
+
+
+class Answer(NamedTuple):
+    """Where a search ended: the first slower commit (None: BAD is not slower), and the
+    skipped commits just before it, any of which may be the one."""
+
+    first_slower: str | None
+    maybe: list[str]
+
+
 @dataclass
 class Search:
     """The commits after GOOD up to BAD (oldest first) and what each step found."""
@@ -69,15 +85,13 @@ class Search:
     steps: dict[str, Step] = field(default_factory=dict)
     followed: list[str] | None = None  # the tests that failed at BAD
 
-    def bounds(self) -> tuple[int, int]:
-        """(index of the last commit known not slower, -1 for GOOD; index of the first
-        known slower)."""
+    def bounds(self) -> Bounds:
         slower = [i for i, c in enumerate(self.commits) if self.result(c) is True]
         bad = min(slower) if slower else len(self.commits) - 1
         good = max(
             (i for i, c in enumerate(self.commits[:bad]) if self.result(c) is False), default=-1
         )
-        return good, bad
+        return Bounds(good, bad)
 
     def result(self, commit: str) -> bool | None:
         step = self.steps.get(commit)
@@ -93,13 +107,12 @@ class Search:
         split = {i: max(n, len(open_range) - 1 - n) for n, i in enumerate(open_range)}
         return self.commits[min(open_range, key=lambda i: (split[i], i))]
 
-    def answer(self) -> tuple[str | None, list[str]]:
-        """The first slower commit, and the skipped commits before it that might be it."""
+    def answer(self) -> Answer:
         good, bad = self.bounds()
         if self.result(self.commits[bad]) is not True:
-            return None, []
+            return Answer(None, [])
         maybe = [c for c in self.commits[good + 1 : bad] if self.result(c) is None]
-        return self.commits[bad], maybe
+        return Answer(self.commits[bad], maybe)
 
 
 def first_parent_commits(repo: Path, good: str, bad: str) -> list[str]:
@@ -198,13 +211,13 @@ def bisect(args: argparse.Namespace, repo: Path, search: Search, say, save) -> N
 
 
 def summary_lines(search: Search, seconds: float) -> list[str]:
-    culprit, maybe = search.answer()
+    answer = search.answer()
     checks = len(search.steps)
     done = f"{checks} check(s) in {seconds / 60:.1f} minutes, {len(search.commits)} commit(s)"
-    if culprit is None:
+    if answer.first_slower is None:
         return [f"BAD is not slower than GOOD here: nothing to find ({done})."]
-    step = search.steps[culprit]
-    lines = [f"First slower commit: {culprit[:12]} {step.subject!r} ({done})."]
+    step = search.steps[answer.first_slower]
+    lines = [f"First slower commit: {answer.first_slower[:12]} {step.subject!r} ({done})."]
     lines += [
         f"  {t.test}: {t.ratio:.3f}x of GOOD's time (one-sided bound ≥ {t.low:.3f}x)"
         for t in step.tests
@@ -212,25 +225,25 @@ def summary_lines(search: Search, seconds: float) -> list[str]:
     ]
     skipped = [s for s in search.steps.values() if s.slower is None]
     lines += [f"Skipped {s.commit[:12]} {s.subject!r}: {s.skipped_because}" for s in skipped]
-    if maybe:
+    if answer.maybe:
         lines.append(
             "The first slower commit may also be one of the skipped "
-            + ", ".join(c[:12] for c in maybe)
+            + ", ".join(c[:12] for c in answer.maybe)
             + ": they could not be checked."
         )
     return lines
 
 
 def document(search: Search, seconds: float) -> dict:
-    culprit, maybe = search.answer()
+    answer = search.answer()
     return {
         "good": search.good,
         "bad": search.commits[-1],
         "cpu": machine.cpu_name(),
         "commits": search.commits,
         "followed": search.followed,
-        "first_slower": culprit,
-        "maybe_skipped": maybe,
+        "first_slower": answer.first_slower,
+        "maybe_skipped": answer.maybe,
         "checks": len(search.steps),
         "seconds": seconds,
         "steps": [asdict(step) for step in search.steps.values()],
@@ -270,5 +283,4 @@ def main(args: argparse.Namespace) -> int:
     for line in summary_lines(search, _since(started)):
         say(line)
     say(f"The search step by step: {out}")
-    culprit, _ = search.answer()
-    return 0 if culprit else 1
+    return 0 if search.answer().first_slower else 1

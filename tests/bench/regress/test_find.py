@@ -53,9 +53,9 @@ def simulate(commits: int, slower_at: int, broken_at: int) -> Search:
 def test_sixteen_commits_take_at_most_log2_16_plus_2_checks_wherever_the_two_are(slower_at):
     for broken_at in set(range(1, 16)) - {slower_at}:
         search = simulate(16, slower_at, broken_at)
-        culprit, maybe = search.answer()
-        assert culprit == f"c{slower_at}"
-        assert maybe == ([f"c{broken_at}"] if broken_at == slower_at - 1 else [])
+        answer = search.answer()
+        assert answer.first_slower == f"c{slower_at}"
+        assert answer.maybe == ([f"c{broken_at}"] if broken_at == slower_at - 1 else [])
         assert len(search.steps) <= 4 + 2, (slower_at, broken_at, list(search.steps))
 
 
