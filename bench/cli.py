@@ -381,8 +381,19 @@ def declare_trials(parser: argparse.ArgumentParser) -> None:
     add(
         "--ladder",
         action="store_true",
-        help="A/A and every backend slowed by 1.02x, 1.03x, 1.05x and 1.10x: the smallest "
-        "slowdown the check sees on this machine, per backend",
+        help="A/A and every backend slowed by 1.02x, 1.03x, 1.05x and 1.10x, each check with "
+        "a threshold below the rungs (--threshold): the smallest slowdown the check can see on "
+        "this machine, per backend, and the false alarms at that threshold",
+    )
+    add(
+        "--threshold",
+        type=float,
+        help="each check's --threshold (default: the check's own, 1.05; with --ladder 1.01)",
+    )
+    add(
+        "--floor",
+        type=float,
+        help="each check's --floor (default: the check's own, 1.02; with --ladder 1.005)",
     )
     add(
         "--only",
@@ -407,6 +418,13 @@ def declare_trials(parser: argparse.ArgumentParser) -> None:
 
 
 def check_trials(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    from .regress import paired, trials
+
+    defaults = trials.LADDER_CHECK if args.ladder else (paired.THRESHOLD, paired.FLOOR)
+    args.threshold = args.threshold or defaults[0]
+    args.floor = args.floor or defaults[1]
+    if not args.threshold >= args.floor > 1:
+        parser.error(f"need --threshold ≥ --floor > 1; got {args.threshold} and {args.floor}")
     if args.aa_runs < 1 or args.runs < 1:
         parser.error("--aa-runs and --runs must be at least 1")
     if args.workers < 1:

@@ -156,8 +156,14 @@ def ladder_lines(document: dict) -> list[str]:
     floor = floors(rungs)
     order = sorted(floor, key=lambda test: (floor[test] is None, floor[test] or 0, test))
     head = " | ".join(f"{rung.factor:.2f}x" for rung in rungs)
+    context = document["context"]
+    settings = (
+        f" (each check with --threshold {context['threshold']:g} --floor {context['floor']:g})"
+        if "threshold" in context
+        else ""
+    )
     lines = [
-        f"Every backend slowed alike, per test: checks that found it, of "
+        f"Every backend slowed alike{settings}, per test: checks that found it, of "
         f"{'/'.join(str(rung.checks) for rung in rungs)}; the floor is the smallest slowdown "
         f"found in at least {DETECTED_SHARE:.0%} of checks from there up.",
         "",

@@ -43,10 +43,12 @@ def floor_lines(cpu: str, yours: Path = YOUR_TRIALS) -> list[str]:
     path, document = found
     rungs = ladder(document)
     checks = "/".join(str(rung.checks) for rung in rungs)
+    context = document["context"]
+    threshold = f", --threshold {context['threshold']:g}" if "threshold" in context else ""
     lines = [
         f"The smallest slowdown this check finds in ≥ 9 of 10 checks on this CPU (ladder "
-        f"{rungs[0].factor:.2f}x-{rungs[-1].factor:.2f}x, {checks} checks per rung, {path}); "
-        "a smaller one is not reliably detectable here:"
+        f"{rungs[0].factor:.2f}x-{rungs[-1].factor:.2f}x{threshold}, {checks} checks per rung, "
+        f"{path}); a smaller one is not reliably detectable here, whatever the threshold:"
     ]
     for test, floor in sorted(floors(rungs).items(), key=_order):
         seen = f"{floor:.2f}x" if floor else f"over {rungs[-1].factor:.2f}x (none seen)"

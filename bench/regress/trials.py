@@ -35,6 +35,9 @@ from .paired import ALL
 
 # The slowdowns the ladder injects, smallest first: where the check's floor is looked for.
 LADDER = (1.02, 1.03, 1.05, 1.10)
+# The ladder's checks fail from a threshold below its smallest rung, so that what they find is
+# the machine's noise, not the threshold's: (threshold, floor).
+LADDER_CHECK = (1.01, 1.005)
 SCALAR = "impls/_scalar.py"
 EXP_LINE = "    e = math.exp(-abs(t))\n"
 EXP_TWICE = (
@@ -88,10 +91,11 @@ def commit_with_real_change(repo: Path, base: str) -> str:
 
 
 def one_check(
-    base: str, head: str, scenario: Scenario, seed: int, out_dir: Path, workers: int
+    base: str, head: str, scenario: Scenario, seed: int, out_dir: Path, args: argparse.Namespace
 ) -> dict:
     command = [sys.executable, "-m", "bench", "regress", "--base", base, "--out-dir", str(out_dir)]
-    command += ["--head", head, "--seed", str(seed), "--workers", str(workers)]
+    command += ["--head", head, "--seed", str(seed), "--workers", str(args.workers)]
+    command += ["--threshold", str(args.threshold), "--floor", str(args.floor)]
     for switch in scenario.inject:
         command += ["--inject-slowdown", switch]
     started = time.perf_counter()
@@ -124,6 +128,8 @@ def run_trials(args: argparse.Namespace) -> int:
             "command": "python -m bench trials " + " ".join(args.argv),
             "base": base,
             "workers": args.workers,
+            "threshold": args.threshold,
+            "floor": args.floor,
         },
         "scenarios": [asdict(s) for s in plan],
         "outcomes": [],
@@ -140,7 +146,7 @@ def run_trials(args: argparse.Namespace) -> int:
                     continue
                 head = changed if scenario.real_change else base  # never the working tree
                 out_dir = Path(work) / "out"
-                outcome = one_check(base, head, scenario, index, out_dir, args.workers)
+                outcome = one_check(base, head, scenario, index, out_dir, args)
                 document["outcomes"].append({"scenario": scenario.name, "run": index} | outcome)
                 write_atomic(args.out, json.dumps(document, indent=1))
                 named = ", ".join(outcome.get("regressed", [])) or outcome.get("error", "")[-200:]

@@ -13,8 +13,9 @@ def fake_checks(monkeypatch, exits):
     calls = iter(exits)
     seen = []
 
-    def one_check(base, head, scenario, seed, out_dir, workers):
+    def one_check(base, head, scenario, seed, out_dir, args):
         seen.append((scenario.name, head == base))
+        fake_checks.thresholds.append((args.threshold, args.floor))
         code = next(calls)
         regressed = ["vectorized"] if code == 1 else []
         outcome = {"exit": code, "seconds": 30.0}
@@ -28,6 +29,9 @@ def fake_checks(monkeypatch, exits):
 
     monkeypatch.setattr(trials, "one_check", one_check)
     return seen
+
+
+fake_checks.thresholds = []  # each check's (threshold, floor), as the trials asked
 
 
 def test_scenarios_run_round_robin_and_are_counted(monkeypatch, tmp_path, capsys):
@@ -45,6 +49,25 @@ def test_scenarios_run_round_robin_and_are_counted(monkeypatch, tmp_path, capsys
     table = capsys.readouterr().out
     assert "| A/A (no change) | 3 | 0 false alarms | 0% |" in table
     assert "| vectorized 1.10x | 2 | 2 detections | 100% | 1.100x | vectorized (2) |" in table
+
+
+def test_the_ladder_slows_every_backend_by_each_rung_with_a_threshold_below_them(
+    monkeypatch, tmp_path
+):
+    fake_checks.thresholds = []
+    seen = fake_checks(monkeypatch, [0] * 5)
+    out = tmp_path / "ladder.json"
+    assert cli.main(["trials", "--ladder", "--aa-runs", "1", "--runs", "1", "--out", str(out)]) == 0
+    assert [name for name, _ in seen] == ["A/A (no change)"] + [
+        f"all backends {factor:.2f}x" for factor in trials.LADDER
+    ]
+    assert set(fake_checks.thresholds) == {trials.LADDER_CHECK}
+    context = json.loads(out.read_text())["context"]
+    assert (context["threshold"], context["floor"]) == trials.LADDER_CHECK
+    fake_checks.thresholds = []
+    fake_checks(monkeypatch, [0])
+    assert cli.main(["trials", "--aa-runs", "1", "--only", "A/A", "--out", str(out)]) == 0
+    assert fake_checks.thresholds == [(1.05, 1.02)]  # the check's own
 
 
 def test_an_unusable_check_makes_a_non_zero_exit(monkeypatch, tmp_path):
