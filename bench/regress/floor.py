@@ -51,7 +51,7 @@ def floor_lines(cpu: str, yours: Path = YOUR_TRIALS) -> list[str]:
         f"{path}); a smaller one is not reliably detectable here, whatever the threshold:"
     ]
     for test, floor in sorted(floors(rungs).items(), key=_order):
-        seen = f"{floor:.2f}x" if floor else f"over {rungs[-1].factor:.2f}x (none seen)"
+        seen = f"{floor:.2f}x" if floor else f"over {rungs[-1].factor:.2f}x, the largest rung"
         lines.append(f"  {test}: {seen}")
     return lines
 
