@@ -136,6 +136,14 @@ def declare_run(parser: argparse.ArgumentParser) -> None:
     )
     add_dtype(parser)
     add(
+        "--plan",
+        metavar="PLANS",
+        help="force the compiled kernels' plan, e.g. rows-256k-g4 (comma-separated: the first "
+        "that fits a problem is used; the others' plans are chosen as usual), to reproduce a "
+        "recorded run. Default: each size class's plan is timed on this machine at first use "
+        "and kept (docs/backends.md); same as the environment variable LRBENCH_PLAN",
+    )
+    add(
         "--x-offset",
         type=int,
         metavar="BYTES",

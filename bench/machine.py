@@ -25,6 +25,7 @@ RECORDED_ENV_PREFIXES = (
     "BLIS_",
     "MALLOC_",
     "GLIBC_TUNABLES",
+    "LRBENCH_",  # ours: a forced kernel plan, where plans are kept (impls/_plans.py)
 )
 
 # Where numba's cache=True functions keep the machine code they compiled: a sweep sets it for

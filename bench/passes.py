@@ -37,6 +37,9 @@ COLUMNS = [
     "passes",
     "pass_medians_s",
     "pass_x_offsets",
+    "plan",
+    "plan_source",
+    "plan_tuning_s",
     "pass_disk_read_Bps",
     "peak_rss_bytes",
     "others_cpu",
@@ -58,6 +61,10 @@ ACROSS_PASSES = {
     "cpu_per_wall": "first",
     "data_source": "first",
     "peak_rss_bytes": "max",
+    # The plan of a backend that chooses one: the same in every pass once kept, else each.
+    "plan": lambda plans: " | ".join(dict.fromkeys(plans.dropna())) or None,
+    "plan_source": "first",
+    "plan_tuning_s": lambda seconds: None if seconds.isna().all() else float(seconds.sum()),
     # Other processes' CPU time over the point, in cores: its worst pass, and whether any pass
     # was measured beside other work.
     "others_cpu": "max",

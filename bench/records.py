@@ -52,6 +52,11 @@ class PointFacts:
     disk_read_Bps: float | None  # the paired cold reads of a store, median over rounds
     peak_rss_bytes: int | None  # the process's resident peak over the point
     x_offset: int | None  # where X started, bytes past a page boundary (None: from a store)
+    # The plan a backend that chooses one ran (``impls.Backend.plans``), how it was chosen
+    # (tuned now, cached, forced) and the seconds spent timing candidates for it in this pass.
+    plan: str | None
+    plan_source: str | None
+    plan_tuning_s: float | None
     others_cpu: float | None  # other processes' CPU time over the point's wall time, in cores
     steal_cpu: float | None  # the hypervisor's steal over the point, in cores
     clock_mhz: float | None  # the CPU's clock at the point's end, where the system tells
@@ -93,9 +98,9 @@ class SkipRecord:
         )
 
 
-POINT_NUMBERS = tuple(
-    f.name for f in fields(PointFacts) if f.name not in ("mode", "data_source", "busy")
-)
+# PointFacts' fields that are text, and those that are numbers.
+POINT_TEXTS = ("mode", "data_source", "plan", "plan_source")
+POINT_NUMBERS = tuple(f.name for f in fields(PointFacts) if f.name not in POINT_TEXTS + ("busy",))
 
 
 # Where the compiled backends' targets are judged, and where the paired roof study
@@ -106,3 +111,5 @@ EXAMPLE_POINT = (1000, 100)
 ROOF_PROBE = "probe"  # the read probe's seconds per round, beside each kernel's and part's
 # The parts of numba_fused's step, timed alone (one thread): see ``bench.harness.roof``.
 ROOF_PARTS = ("z_pass", "z_and_dw_passes", "block_math")
+# numba_fused in each candidate plan, timed beside them: "plan " and the plan's name.
+PLAN_PREFIX = "plan "

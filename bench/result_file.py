@@ -309,7 +309,10 @@ def _measured_row(bench: dict, where: str, check: _Checker) -> dict:
         "status": Status.MEASURED,
         **{f"{k}_s": check.get(stats, k, "number", f"{where}.stats") for k in STATS},
         "rounds": check.get(stats, "rounds", "positive int", f"{where}.stats"),
-        "mode": check.get(extra, "mode", "str", f"{where}.extra_info", optional=True),
+        **{
+            key: check.get(extra, key, "str", f"{where}.extra_info", optional=True)
+            for key in ("mode", "plan", "plan_source")
+        },
         "data_source": _data_source(extra, f"{where}.extra_info", check),
         "reason": None,
     }

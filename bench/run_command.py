@@ -10,6 +10,7 @@ keeps the journal for ``--resume``. Options: ``bench/cli.py``.
 """
 
 import argparse
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -54,12 +55,27 @@ def settings_from(args: argparse.Namespace) -> Settings:
     """The sweep the options ask for, the users' functions checked and registered first; an
     OptionError names the option at fault."""
     added = tuple(add_file(spec) for spec in args.add)
+    if args.plan:
+        force_plans(args.plan)
     options = {name: getattr(args, name) for name in BUILD_OPTIONS}
     settings = build_settings(**options, added=added)
     check_writable(args.results_dir / "runs", "--results-dir")
     if settings.stores != "never":
         check_writable(Path(settings.store_dir).expanduser(), "--store-dir")
     return settings
+
+
+def force_plans(names: str) -> None:
+    """--plan: every name a plan of the compiled kernels, then set for the passes' processes
+    (where the run's machine facts record it)."""
+    from impls import _plans, numba_fused
+
+    for name in names.split(","):
+        try:
+            numba_fused.Plan.parse(name.strip())
+        except ValueError as exc:
+            raise OptionError(f"--plan: {exc}") from None
+    os.environ[_plans.PLAN_ENV] = names
 
 
 def add_file(spec: str) -> AddedRecord:

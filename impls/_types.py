@@ -15,6 +15,29 @@ class Gradient(NamedTuple):
     cost: float
 
 
+class PlanChoice(NamedTuple):
+    """The plan a backend's ``prepare`` chose for one problem, and how it chose it."""
+
+    plan: str  # the plan's name, as ``LRBENCH_PLAN`` takes it
+    source: str  # "tuned" (timed now), "cached" (timed before), "forced", "only candidate"
+    tuning_s: float  # seconds spent timing the candidates now (0 unless tuned)
+    seconds: dict[str, float]  # each candidate's seconds a step on the sample, when timed
+
+
+@dataclass(frozen=True)
+class Plans:
+    """The optional part of the contract for a backend that chooses among plans where it runs.
+
+    - ``chosen(data) -> PlanChoice``: the plan ``prepare`` chose for this data.
+    - ``names(X) -> tuple[str, ...]``: the plans ``prepare`` may choose among for this X.
+    - ``prepare(X, Y, plan) -> data``: ``prepare`` with that plan, without choosing.
+    """
+
+    chosen: Callable[[Any], PlanChoice]
+    names: Callable[[np.ndarray], tuple[str, ...]]
+    prepare: Callable[[np.ndarray, np.ndarray, str], Any]
+
+
 @dataclass(frozen=True)
 class Backend:
     """The contract of a backend: everything a caller, or a benchmark, may know of it.
@@ -33,6 +56,8 @@ class Backend:
     - ``lazy_input``: whether ``prepare`` takes lazy (dask) arrays as they are,
       checking their values itself as it goes; other backends get lazy input
       loaded into memory and checked first.
+    - ``plans``: for a backend whose ``prepare`` chooses a plan on the machine
+      (``Plans``), how to read and force that choice; None for the others.
     """
 
     name: str
@@ -42,6 +67,7 @@ class Backend:
     passes_over_x: int
     description: str
     lazy_input: bool = False
+    plans: Plans | None = None
 
     def __post_init__(self) -> None:
         problems = []

@@ -38,7 +38,7 @@ import numpy as np
 
 from . import _layout
 from ._types import Backend, Gradient, copy_of_x
-from .numba_fused import COPY_AS_COLUMNS_UP_TO, accumulate_any
+from .numba_fused import COLUMNS, COPY_AS_COLUMNS_UP_TO, ROWS, UNTUNED, accumulate_any, blocks_of
 
 # A cluster's step that finishes no chunk for this long stalled (dask config, "lrbench.dask.").
 PROGRESS_TIMEOUT = "60s"
@@ -49,11 +49,9 @@ CHUNK_BYTES = 128 * 2**20
 
 
 @numba.njit(nogil=True, cache=True)
-def _chunk_sums(w, b, X, labels, by_columns, out):
+def _chunk_sums(w, b, X, labels, blocks, out):
     n_x = w.shape[0]
-    out[n_x], out[n_x + 1] = accumulate_any(
-        w, b, X, labels, by_columns, 0, labels.shape[0], out[:n_x]
-    )
+    out[n_x], out[n_x + 1] = accumulate_any(w, b, X, labels, blocks, 0, labels.shape[0], out[:n_x])
 
 
 def _partial(X: np.ndarray, Y: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
@@ -67,7 +65,8 @@ def _partial(X: np.ndarray, Y: np.ndarray, w: np.ndarray, b: float) -> np.ndarra
     # A copy only if the chunk is not in the kernel's layout already.
     data = np.ascontiguousarray(X if by_columns else X.T)
     out = np.zeros(n_x + 2)
-    _chunk_sums(w.astype(X.dtype), X.dtype.type(b), data, labels, by_columns, out)
+    blocks = blocks_of(UNTUNED[COLUMNS if by_columns else ROWS], X.itemsize, n_x)
+    _chunk_sums(w.astype(X.dtype), X.dtype.type(b), data, labels, blocks, out)
     if not np.isfinite(out).all():
         raise ValueError("X contains NaN or inf (found in a chunk of its examples)")
     return out[:, None]

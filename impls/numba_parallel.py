@@ -1,8 +1,9 @@
 """``numba_fused`` split over the examples across threads.
 
 Each thread takes a contiguous block of examples and runs the fused pass
-(``numba_fused.accumulate``) into its own row of partial sums, so threads
-never write to shared memory; the rows are added at the end. With the step
+(``numba_fused.accumulate_any``, with the plan ``numba_fused.prepare`` chose)
+into its own row of partial sums, so threads never write to shared memory;
+the rows are added at the end. With the step
 bound by reading X from memory, more threads help as far as one core cannot
 saturate the memory bus alone. The number of threads is numba's
 (``numba.set_num_threads``), so a benchmark controls it.
@@ -13,22 +14,22 @@ import numpy as np
 
 from . import numba_fused
 from ._types import Backend, Gradient
-from .numba_fused import FASTMATH, accumulate_any, prepare  # the same layouts
+from .numba_fused import FASTMATH, PLANS, Prepared, accumulate_any, prepare  # the same plans
 
 
 @numba.njit(parallel=True, fastmath=FASTMATH, cache=True)
-def _step(w, b, X, labels, by_columns, blocks):
+def _step(w, b, X, labels, blocks, threads):
     m = labels.shape[0]
     n_x = w.shape[0]
-    partial_dw = np.zeros((blocks, n_x))
-    partial_db = np.zeros(blocks)
-    partial_cost = np.zeros(blocks)
-    size = (m + blocks - 1) // blocks
-    for block in numba.prange(blocks):
-        start = block * size
+    partial_dw = np.zeros((threads, n_x))
+    partial_db = np.zeros(threads)
+    partial_cost = np.zeros(threads)
+    size = (m + threads - 1) // threads
+    for thread in numba.prange(threads):
+        start = thread * size
         stop = min(m, start + size)
-        partial_db[block], partial_cost[block] = accumulate_any(
-            w, b, X, labels, by_columns, start, stop, partial_dw[block]
+        partial_db[thread], partial_cost[thread] = accumulate_any(
+            w, b, X, labels, blocks, start, stop, partial_dw[thread]
         )
     return partial_dw.sum(axis=0) / m, partial_db.sum() / m, partial_cost.sum() / m
 
@@ -41,10 +42,9 @@ def memory_bytes(m: int, n_x: int, itemsize: int) -> int:
     )
 
 
-def gradient(w: np.ndarray, b: float, data: tuple[np.ndarray, np.ndarray, bool]) -> Gradient:
-    X, labels, by_columns = data
-    blocks = min(numba.get_num_threads(), labels.shape[0])
-    return Gradient(*_step(w, X.dtype.type(b), X, labels, by_columns, blocks))
+def gradient(w: np.ndarray, b: float, data: Prepared) -> Gradient:
+    threads = min(numba.get_num_threads(), data.labels.shape[0])
+    return Gradient(*_step(w, data.X.dtype.type(b), data.X, data.labels, data.blocks, threads))
 
 
 BACKEND = Backend(
@@ -54,4 +54,5 @@ BACKEND = Backend(
     memory_bytes,
     passes_over_x=1,
     description="numba_fused split over examples across threads, partial sums reduced at the end",
+    plans=PLANS,
 )

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from ..intervals import interval
-from ..records import ROOF_PARTS, ROOF_POINT, ROOF_PROBE, Status
+from ..records import PLAN_PREFIX, ROOF_PARTS, ROOF_POINT, ROOF_PROBE, Status
 
 # Targets for the compiled backends, checked in every report where they apply.
 PARALLEL_SPEEDUP_TARGET = 1.3
@@ -183,10 +183,36 @@ def paired_shares(roof: dict | None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def plan_shares(roof: dict | None) -> pd.DataFrame:
+    """numba_fused in each candidate plan of a roof study, one thread: its share of the probe's
+    read rate (geometric mean over the paired rounds, 95% interval), its median step, and
+    whether it is the plan ``prepare`` chose; fastest first."""
+    times = (roof or {}).get("seconds", {}).get("1", {})
+    rows = []
+    for name, seconds in times.items():
+        if name.startswith(PLAN_PREFIX):
+            share = interval(times[ROOF_PROBE], seconds)
+            plan = name.removeprefix(PLAN_PREFIX)
+            rows.append(
+                {
+                    "plan": plan,
+                    "share": share.value,
+                    "low": share.low,
+                    "high": share.high,
+                    "median_s": float(np.median(seconds)),
+                    "chosen": plan == roof.get("plan"),
+                }
+            )
+    if not rows:
+        return pd.DataFrame()
+    return pd.DataFrame(rows).sort_values("median_s", kind="stable").reset_index(drop=True)
+
+
 def step_parts(roof: dict | None) -> pd.DataFrame:
-    """Where numba_fused's one-thread step goes, each part the median of round-by-round
-    differences between paired timings: reading X (the probe), the dot products beyond it
-    (z pass − probe), the dw pass (z and dw passes − z pass: X again from L2), the rest of
+    """Where numba_fused's one-thread step goes (in the plan it chose), each part the median of
+    round-by-round differences between paired timings: reading X (the probe), the dot products
+    beyond it (z pass − probe), the dw pass (z and dw passes − z pass: X again from cache), the
+    rest of
     the step (step − both passes: the block math and the sums); and the block math alone."""
     times = {k: np.asarray(v) for k, v in ((roof or {}).get("seconds", {}).get("1", {})).items()}
     if not {ROOF_PROBE, "numba_fused", *ROOF_PARTS} <= set(times):
@@ -196,7 +222,7 @@ def step_parts(roof: dict | None) -> pd.DataFrame:
     parts = {
         "read X from memory (the probe)": times[ROOF_PROBE],
         "z pass beyond the read: dot products, prefetch gaps": z - times[ROOF_PROBE],
-        "dw pass: X again, from L2": z_dw - z,
+        "dw pass: X again, from cache": z_dw - z,
         "block math and sums (the rest of the step)": step - z_dw,
         "whole step": step,
     }

@@ -94,6 +94,9 @@ def record(benchmark, neighbour_watch, point: "Step", mode: str, source: DataSou
         # The process's resident peak over the point: its data, layouts, and every step.
         peak_rss_bytes=machine.peak_rss_bytes(),
         x_offset=point.x_offset,
+        plan=point.plan.plan if point.plan else None,
+        plan_source=point.plan.source if point.plan else None,
+        plan_tuning_s=point.plan.tuning_s if point.plan else None,
         # What other processes and the hypervisor took over the point (others_cpu, busy, ...).
         **neighbour_watch.read(),
     )
@@ -138,6 +141,8 @@ class Step:
             problem = sweep_state.data.problem(m, n_x, x_offset)
             data = sweep_state.data.prepared(backend, m, n_x, x_offset)
         self.args = (problem.w, problem.b, data)
+        # The plan prepare chose (tuned then, untimed, or found kept), for the record.
+        self.plan = impl.plans.chosen(data) if impl.plans else None
         self.expected = problem.expected
         self.dtype = np.dtype(problem.w.dtype)
 

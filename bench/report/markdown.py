@@ -14,11 +14,13 @@ from ..analysis.lecture import lecture_table
 from ..analysis.out_of_core import dask_overhead, disk_points
 from ..analysis.out_of_core import targets as out_of_core_targets
 from ..analysis.placement import best_placement
+from ..analysis.plans import chosen_plans, tuning_seconds
 from ..analysis.roofline import (
     PEER,
     compiled_targets,
     paired_shares,
     physical_limit,
+    plan_shares,
     roofline,
     step_parts,
 )
@@ -310,6 +312,7 @@ def paired_roof_section(run: Run) -> list[str]:
         for r in shares.itertuples()
     ]
     lines += markdown_table((*columns, "share of the probe's rate"), rows, "rlrrr")
+    lines += plan_lines(run.roof)
     parts = step_parts(run.roof)
     if not parts.empty:
         lines += [
@@ -325,6 +328,54 @@ def paired_roof_section(run: Run) -> list[str]:
         ]
         lines += markdown_table(("part", "time", "share of the step"), rows, "lrr")
     return lines
+
+
+def plan_lines(roof: dict) -> list[str]:
+    """numba_fused in each candidate plan, in the same rounds, and the plan prepare chose."""
+    plans = plan_shares(roof)
+    if plans.empty:
+        return []
+    lines = [
+        "",
+        f"numba_fused's candidate plans, each timed in the same rounds (one thread). Chosen on "
+        f"this machine: **{roof['plan']}** ({roof['plan_source']}; docs/backends.md, "
+        '"Plans"):',
+        "",
+    ]
+    rows = [
+        (
+            f"**{r.plan}** (chosen)" if r.chosen else r.plan,
+            format_seconds(r.median_s),
+            f"{r.share:.0%} [{r.low:.0%}, {r.high:.0%}]",
+        )
+        for r in plans.itertuples()
+    ]
+    return lines + markdown_table(("plan", "median step", "share of the probe's rate"), rows, "lrr")
+
+
+def plans_section(run: Run) -> list[str]:
+    """The plan the compiled kernels chose at each point, and the seconds spent choosing."""
+    plans = chosen_plans(run.table)
+    if plans.empty:
+        return []
+    lines = [
+        "## The compiled kernels' plans",
+        "",
+        "Chosen on this machine for each size class at first use, by timing the candidates on "
+        "a sample of X, then kept on disk for this CPU and this code (docs/backends.md, "
+        f'"Plans"). Timing candidates took {tuning_seconds(run.table):.1f} s over this run, '
+        "outside every timed region.",
+        "",
+    ]
+    rows = [
+        (
+            f"`{r.plan}`",
+            ", ".join(r.backends),
+            ", ".join(f"{m:,}×{n_x:,}" for m, n_x in r.points),
+        )
+        for r in plans.itertuples()
+    ]
+    return lines + markdown_table(("plan", "backends", "points (m×n_x)"), rows, "lll")
 
 
 def limit_lines(run: Run) -> list[str]:
@@ -566,6 +617,7 @@ def build(
         "",
         *paired_roof_section(run),
         "",
+        *_section(tuple(plans_section(run))),
         *targets_section([run]),
         "",
         *_section(beside.atlas),

@@ -136,7 +136,7 @@ def test_step_parts_name_the_gap_from_paired_differences():
     seconds = parts["seconds"]
     assert seconds["read X from memory (the probe)"] == pytest.approx(0.06)
     assert seconds["z pass beyond the read: dot products, prefetch gaps"] == pytest.approx(0.005)
-    assert seconds["dw pass: X again, from L2"] == pytest.approx(0.02)
+    assert seconds["dw pass: X again, from cache"] == pytest.approx(0.02)
     assert seconds["block math and sums (the rest of the step)"] == pytest.approx(0.005)
     assert parts.loc["whole step", "share_of_step"] == pytest.approx(1.0)
     assert seconds["block math alone"] == pytest.approx(0.001)

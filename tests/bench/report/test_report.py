@@ -237,5 +237,5 @@ def test_a_run_with_a_roof_study_reports_its_paired_shares_and_where_the_step_go
     text = out["report"].read_text()
     assert "## The roof, paired: m=100,000, n_x=1,000, float64" in text
     assert "| 1 | numba_fused | 81 ms | 13.3 GB/s | 74% [" in text
-    assert "| dw pass: X again, from L2 | 14 ms | 17% |" in text
+    assert "| dw pass: X again, from cache | 14 ms | 17% |" in text
     assert "paired with the probe | 74% [" in text  # the targets table reads from it
