@@ -5,7 +5,10 @@ from collections.abc import Iterable, Sequence
 
 
 def format_seconds(seconds: float) -> str:
-    """0.0123 -> '12.3 ms': three significant digits in the largest unit below the value."""
+    """0.0123 -> '12.3 ms': three significant digits in the largest unit below the value; a
+    negative difference of times keeps its sign (-0.00123 -> '-1.23 ms')."""
+    if seconds < 0:
+        return f"-{format_seconds(-seconds)}"
     for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
         if seconds >= scale:
             return f"{seconds / scale:.3g} {unit}"

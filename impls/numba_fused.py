@@ -62,9 +62,9 @@ MAX_SCRATCH_BYTES = 8 * 1024
 # of a SIMD register idle. (A store's or a dask chunk's copy is kept as columns up to it too.)
 COPY_AS_COLUMNS_UP_TO = 16
 # A copy of C-ordered X as rows is a candidate where it is at most this share of the machine's
-# memory, or where X has more than COLUMNS_UP_TO features (then n_x short runs a block make
-# the columns' read slow at any size).
-COPY_SHARE = 1 / 8
+# memory (X and its copy then take at most two thirds), or where X has more than COLUMNS_UP_TO
+# features (then n_x short runs a block make the columns' read slow at any size).
+COPY_SHARE = 1 / 3
 COLUMNS_UP_TO = 1024
 # Each candidate is timed on at most this many bytes of X: larger than the last-level caches
 # met so far, so a sample of a large X is read from memory as X is.

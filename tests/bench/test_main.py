@@ -51,6 +51,7 @@ def test_help_lists_every_preset_grid_and_every_backend_with_its_description(cap
         (["--dtype", "float16"], "--dtype: invalid choice: 'float16'"),
         (["--passes", "0"], "--passes: must be a positive integer"),
         (["--relative-to", "vectorized", "--backends", "numba"], "--relative-to: vectorized is"),
+        (["--plan", "rows-3k-g4"], "--plan: no plan 'rows-3k-g4'; the plans: columns-256k-g4"),
     ],
 )
 def test_bad_options_fail_before_measuring(tmp_path, args, message, capsys):
@@ -62,6 +63,19 @@ def test_bad_options_fail_before_measuring(tmp_path, args, message, capsys):
     captured = capsys.readouterr()
     assert message in captured.err
     assert "Sweeping" not in captured.out
+
+
+def test_a_forced_plan_is_run_and_recorded_at_every_point(tmp_path):
+    results = tmp_path / "results"
+    forced = "rows-32k-g8,columns-256k-g4"  # rows where a copy is a candidate, else columns
+    args = ["--m", "50", "--nx", "4,40", "--backends", "numba_fused", "--passes", "1"]
+    done = run_cli(*args, "--plan", forced, "--no-report", "--results-dir", str(results))
+    assert done.returncode == 0, done.stderr
+    run = Run.load(results / "latest.json")
+    plans = run.table.set_index("n_x")
+    assert plans.loc[4, "plan"] == "columns-256k-g4" and plans.loc[40, "plan"] == "rows-32k-g8"
+    assert set(plans["plan_source"]) == {"forced"}
+    assert run.facts["environment"]["LRBENCH_PLAN"] == forced
 
 
 def test_unwritable_results_dir_is_named(tmp_path, capsys):

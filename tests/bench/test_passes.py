@@ -85,3 +85,20 @@ def test_the_table_orders_points_by_size_then_by_the_sweeps_backends():
     assert list(table["bytes_X"]) == [40, 40, 400, 400]  # float32
     assert list(table["passes_over_x"]) == [2, 1, 2, 1]
     assert not any(math.isnan(v) for v in table["elements"])
+
+
+def test_a_points_plan_is_its_passes_plans_once_each_and_its_tuning_time_their_sum():
+    rows = [
+        pass_row(1, 1.0, plan="rows-256k-g4", plan_source="tuned", plan_tuning_s=1.5),
+        pass_row(2, 1.0, plan="rows-256k-g4", plan_source="cached", plan_tuning_s=0.0),
+    ]
+    (row,) = across_passes(rows)
+    assert (row["plan"], row["plan_source"], row["plan_tuning_s"]) == ("rows-256k-g4", "tuned", 1.5)
+    rows.append(pass_row(3, 1.0, plan="columns-1024k-g4", plan_source="forced", plan_tuning_s=0))
+    assert across_passes(rows)[0]["plan"] == "rows-256k-g4 | columns-1024k-g4"
+
+
+def test_a_backend_without_plans_has_none_not_zero():
+    rows = [pass_row(n, 1.0, plan=None, plan_source=None, plan_tuning_s=None) for n in (1, 2)]
+    (row,) = across_passes(rows)
+    assert row["plan"] is None and row["plan_tuning_s"] is None

@@ -7,7 +7,13 @@ from bench.units import clock, format_rate, format_seconds
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(2.5, "2.5 s"), (0.0123, "12.3 ms"), (4.56e-6, "4.56 µs"), (7e-10, "0.7 ns")],
+    [
+        (2.5, "2.5 s"),
+        (0.0123, "12.3 ms"),
+        (4.56e-6, "4.56 µs"),
+        (7e-10, "0.7 ns"),
+        (-1.23e-3, "-1.23 ms"),
+    ],
 )
 def test_format_seconds(seconds, text):
     assert format_seconds(seconds) == text

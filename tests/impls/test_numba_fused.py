@@ -71,7 +71,7 @@ def test_fortran_ordered_x_is_read_where_it_lies_and_only_as_rows():
     [
         (100_000, 5, False),  # few features: columns only, never a copy
         (1_000, 100, True),  # a small X: rows copied are a candidate
-        (100_000, 1_000, True),  # 800 MB, an eighth of the memory of a machine of 6.4 GB
+        (100_000, 1_000, True),  # 800 MB, a third of the memory of a machine of 2.4 GB
         (100_000, 2_000, True),  # many features: rows at any size
     ],
 )

@@ -7,6 +7,7 @@ from bench.analysis.roofline import (
     compiled_targets,
     paired_shares,
     physical_limit,
+    plan_shares,
     roof_targets,
     roofline,
     step_parts,
@@ -142,8 +143,23 @@ def test_step_parts_name_the_gap_from_paired_differences():
     assert seconds["block math alone"] == pytest.approx(0.001)
 
 
+def test_plan_shares_rank_the_candidates_and_mark_the_chosen_one():
+    study = roof_study([0.06, 0.12, 0.06], [0.08, 0.16, 0.08])
+    study["seconds"]["1"] |= {
+        "plan rows-256k-g4": [0.07, 0.14, 0.07],
+        "plan columns-1024k-g4": [0.1] * 3,
+    }
+    study["plan"] = "rows-256k-g4"
+    plans = plan_shares(study)
+    assert list(plans["plan"]) == ["rows-256k-g4", "columns-1024k-g4"]  # fastest first
+    assert list(plans["chosen"]) == [True, False]
+    assert plans["share"].iloc[0] == pytest.approx(6 / 7)  # paired round by round
+    assert plans["low"].iloc[1] < plans["share"].iloc[1] < plans["high"].iloc[1]
+    assert plans["median_s"].iloc[1] == pytest.approx(0.1)
+
+
 def test_a_run_without_a_roof_study_has_no_shares_parts_or_paired_targets():
-    assert paired_shares(None).empty and step_parts(None).empty
+    assert paired_shares(None).empty and step_parts(None).empty and plan_shares(None).empty
     assert roof_targets(None) == []
 
 

@@ -225,12 +225,16 @@ def test_a_run_with_a_roof_study_reports_its_paired_shares_and_where_the_step_go
         "z_pass": [0.065] * 3,
         "z_and_dw_passes": [0.079] * 3,
         "block_math": [0.0005] * 3,
+        "plan rows-256k-g4": [0.07] * 3,
+        "plan columns-1024k-g4": [0.12] * 3,
     }
     document["machine_info"]["lrbench"]["roof"] = {
         "point": [100_000, 1000],
         "dtype": "float64",
         "bytes_X": 800_000_000,
         "rounds": 3,
+        "plan": "rows-256k-g4",
+        "plan_source": "tuned",
         "seconds": {"1": rounds},
     }
     assert build([judge_run(Run.from_document(document, "roof.json"))], **out) == []
@@ -238,4 +242,7 @@ def test_a_run_with_a_roof_study_reports_its_paired_shares_and_where_the_step_go
     assert "## The roof, paired: m=100,000, n_x=1,000, float64" in text
     assert "| 1 | numba_fused | 81 ms | 13.3 GB/s | 74% [" in text
     assert "| dw pass: X again, from cache | 14 ms | 17% |" in text
+    assert "Chosen on this machine: **rows-256k-g4** (tuned;" in text
+    assert "| **rows-256k-g4** (chosen) | 70 ms | 86% [" in text
+    assert "| columns-1024k-g4 | 120 ms | 50% [" in text
     assert "paired with the probe | 74% [" in text  # the targets table reads from it
