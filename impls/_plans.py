@@ -34,10 +34,11 @@ PLAN_ENV = "LRBENCH_PLAN"
 CACHE_ENV = "LRBENCH_PLAN_CACHE"
 NO_CACHE = "none"
 FILE_VERSION = 1
-# Each candidate is timed in this many rounds, candidates interleaved, its median kept.
+# Each candidate is timed in this many rounds, candidates interleaved, its fastest kept: the
+# work never changes, so anything slower than the fastest round measured interference.
 ROUNDS = 5
 # A timing repeats a call until it lasts this long, so microsecond steps are measured too.
-MIN_TIMING_S = 2e-3
+MIN_TIMING_S = 5e-3
 # At most this long timing one size class's candidates: rounds are cut to fit (at least one).
 BUDGET_S = 3.0
 
@@ -102,8 +103,9 @@ def _timed(run: Callable[[], object], calls: int) -> float:
 def time_candidates(
     runs: Mapping[str, Callable[[], object]], budget_s: float = BUDGET_S
 ) -> dict[str, float]:
-    """Each candidate's median seconds a call: one untimed call each (compiles, pages in),
-    then rounds with the candidates interleaved, as many as fit the budget (at least one)."""
+    """Each candidate's seconds a call in its fastest round: one untimed call each (compiles,
+    pages in), then rounds with the candidates interleaved, as many as fit the budget (at
+    least one)."""
     first = {}
     for name, run in runs.items():
         start = time.perf_counter()
@@ -118,7 +120,7 @@ def time_candidates(
         names = names[round_number % len(names) :] + names[: round_number % len(names)]
         for name in names:
             seconds[name].append(_timed(runs[name], calls[name]))
-    return {name: float(np.median(times)) for name, times in seconds.items()}
+    return {name: min(times) for name, times in seconds.items()}
 
 
 def _read(path: Path) -> dict:

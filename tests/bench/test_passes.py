@@ -33,6 +33,9 @@ def pass_row(pass_number: int, median: float, **extra) -> dict:
         "busy": pass_number == 2,
         "x_offset": 16 * pass_number,
         "disk_read_Bps": None,
+        "plan": None,
+        "plan_source": None,
+        "plan_tuning_s": None,
     } | extra
 
 
