@@ -255,9 +255,14 @@ def prepare(some: list[Worker], points: list[tuple], seed: int, dtype: str) -> l
     parameters = {n_x: weights(n_x, seed, dtype) for _, _, n_x in points}
     w = {str(n_x): parameter[0].tolist() for n_x, parameter in parameters.items()}
     b = {str(n_x): parameter[1] for n_x, parameter in parameters.items()}
-    for worker in some:  # all at once: numba compiles in each process
-        worker.send("prepare", points=points, seed=seed, dtype=dtype, w=w, b=b)
-    replies = [worker.receive() for worker in some]
+    # One worker of each side alone first: a backend that times its plans at first use
+    # (impls._plans) times them on a quiet machine and keeps them; then every other worker at
+    # once, numba compiling in each process, the plans read from where they were kept.
+    replies = []
+    for group in ([some[0]], some[1:2], some[2:]):
+        for worker in group:
+            worker.send("prepare", points=points, seed=seed, dtype=dtype, w=w, b=b)
+        replies += [worker.receive() for worker in group]
     for worker, reply in zip(some[1:], replies[1:], strict=True):
         costs = zip(points, replies[0]["cost"], reply["cost"], strict=True)
         for (name, m, n_x), first, other in costs:
