@@ -272,10 +272,11 @@ def accumulate_any(w, b, X, labels, blocks, start, stop, dw):
 
 
 @numba.njit(cache=True)
-def _step(w, b, X, labels, blocks):
+def _step(w, b, X, labels, by_columns, examples, group):
+    """The step; the plan's numbers given apart, as a record costs more to pass in than they."""
     m = labels.shape[0]
     dw = np.zeros_like(w)
-    db, cost = accumulate_any(w, b, X, labels, blocks, 0, m, dw)
+    db, cost = accumulate_any(w, b, X, labels, Blocks(by_columns, examples, group), 0, m, dw)
     return dw / m, db / m, cost / m
 
 
@@ -343,7 +344,7 @@ def _sample_runs(X: np.ndarray, Y: np.ndarray, names: tuple[str, ...]) -> dict:
         plan = Plan.parse(name)
         blocks = blocks_of(plan, X.itemsize, n_x)
         data = layouts[plan.layout]
-        runs[name] = lambda data=data, blocks=blocks: _step(w, b, data, labels, blocks)
+        runs[name] = lambda data=data, blocks=blocks: _step(w, b, data, labels, *blocks)
     return runs
 
 
@@ -387,7 +388,7 @@ def scratch_bytes(m: int, n_x: int, itemsize: int) -> int:
 
 
 def gradient(w: np.ndarray, b: float, data: Prepared) -> Gradient:
-    return Gradient(*_step(w, data.X.dtype.type(b), data.X, data.labels, data.blocks))
+    return Gradient(*_step(w, data.X.dtype.type(b), data.X, data.labels, *data.blocks))
 
 
 PLANS = Plans(chosen=lambda data: data.choice, names=plan_names, prepare=prepare_with)

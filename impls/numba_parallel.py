@@ -14,17 +14,18 @@ import numpy as np
 
 from . import numba_fused
 from ._types import Backend, Gradient
-from .numba_fused import FASTMATH, PLANS, Prepared, accumulate_any, prepare  # the same plans
+from .numba_fused import FASTMATH, PLANS, Blocks, Prepared, accumulate_any, prepare  # same plans
 
 
 @numba.njit(parallel=True, fastmath=FASTMATH, cache=True)
-def _step(w, b, X, labels, blocks, threads):
+def _step(w, b, X, labels, by_columns, examples, group, threads):
     m = labels.shape[0]
     n_x = w.shape[0]
     partial_dw = np.zeros((threads, n_x))
     partial_db = np.zeros(threads)
     partial_cost = np.zeros(threads)
     size = (m + threads - 1) // threads
+    blocks = Blocks(by_columns, examples, group)
     for thread in numba.prange(threads):
         start = thread * size
         stop = min(m, start + size)
@@ -44,7 +45,8 @@ def memory_bytes(m: int, n_x: int, itemsize: int) -> int:
 
 def gradient(w: np.ndarray, b: float, data: Prepared) -> Gradient:
     threads = min(numba.get_num_threads(), data.labels.shape[0])
-    return Gradient(*_step(w, data.X.dtype.type(b), data.X, data.labels, data.blocks, threads))
+    X = data.X
+    return Gradient(*_step(w, X.dtype.type(b), X, data.labels, *data.blocks, threads))
 
 
 BACKEND = Backend(
