@@ -26,6 +26,7 @@ from ..units import markdown_table
 from . import Beside, write_all
 from .answer import write_answer
 from .atlas import atlas_lines, beside_ours_lines, counts_text, first_of_each_cpu, ours_for
+from .markdown import plan_study_lines
 
 README = "README.md"  # beside results/, as REGRESSION_DOC
 REGRESSION_DOC = "docs/regression.md"
@@ -86,7 +87,8 @@ def report_ours(plots_dir: Path, reference: str | None, docs: bool) -> list[str]
         if entry != ours.reference.path and each.run.table["data_source"].eq(DataSource.DISK).any()
     ]
     beside = Beside(
-        atlas=tuple(atlas_lines(atlas)),
+        atlas=tuple(atlas_lines(atlas))
+        + tuple(plan_study_lines([each.run for each in judged.values()])),
         every_run=tuple(every_run_lines(ours, judged)),
         again="nox -s report",
     )

@@ -378,6 +378,25 @@ def plans_section(run: Run) -> list[str]:
     return lines + markdown_table(("plan", "backends", "points (m×n_x)"), rows, "lll")
 
 
+def plan_study_lines(runs: list[Run]) -> list[str]:
+    """Each of the runs whose roof study timed numba_fused in its candidate plans: the paired
+    roof with every candidate, and the plan chosen at each point."""
+    lines = []
+    for run in runs:
+        if plan_shares(run.roof).empty:
+            continue
+        lines += [
+            f"## Plans chosen where the kernels run: {describe.label(run)}",
+            "",
+            f"From `{run.source}`.",
+            *paired_roof_section(run)[1:],
+            "",
+            *plans_section(run)[1:],
+            "",
+        ]
+    return lines
+
+
 def limit_lines(run: Run) -> list[str]:
     """The physical limit at each point beyond the cache, and each backend's distance from it."""
     limits = physical_limit(run.table, run.bandwidth_Bps, run.cache_bytes)

@@ -9,7 +9,7 @@ from bench import cli
 from bench.analysis import describe
 from bench.records import STEADY_TIMING
 from bench.report import answer, build, charts, csv_table, judge_run
-from bench.report.markdown import machine_section
+from bench.report.markdown import machine_section, plan_study_lines
 from bench.results import Run
 from tests.bench.conditions import with_neighbours
 from tests.bench.damaged import CASES, FIXTURES, RUN
@@ -237,8 +237,13 @@ def test_a_run_with_a_roof_study_reports_its_paired_shares_and_where_the_step_go
         "plan_source": "tuned",
         "seconds": {"1": rounds},
     }
-    assert build([judge_run(Run.from_document(document, "roof.json"))], **out) == []
+    studied = Run.from_document(document, "roof.json")
+    assert build([judge_run(studied)], **out) == []
     text = out["report"].read_text()
+    # Our report shows every indexed run whose roof timed the plans; a run without, nothing.
+    ours = "\n".join(plan_study_lines([studied, Run.load(RUN)]))
+    assert ours.count("## Plans chosen where the kernels run: ") == 1
+    assert "From `roof.json`." in ours and "| **rows-256k-g4** (chosen) | 70 ms |" in ours
     assert "## The roof, paired: m=100,000, n_x=1,000, float64" in text
     assert "| 1 | numba_fused | 81 ms | 13.3 GB/s | 74% [" in text
     assert "| dw pass: X again, from cache | 14 ms | 17% |" in text
