@@ -104,13 +104,13 @@ def time_candidates(
     runs: Mapping[str, Callable[[], object]], budget_s: float = BUDGET_S
 ) -> dict[str, float]:
     """Each candidate's seconds a call in its fastest round: one untimed call each (compiles,
-    pages in), then rounds with the candidates interleaved, as many as fit the budget (at
-    least one)."""
+    pages in), one more to size the rounds, then rounds with the candidates interleaved, as
+    many as fit the budget (at least one). Sized by the first call, a compilation made the
+    rounds one, and the choice that of a single noisy call."""
     first = {}
     for name, run in runs.items():
-        start = time.perf_counter()
         run()
-        first[name] = max(time.perf_counter() - start, 1e-9)
+        first[name] = max(_timed(run, 1), 1e-9)
     calls = {name: max(1, int(MIN_TIMING_S / seconds)) for name, seconds in first.items()}
     per_round = sum(calls[name] * first[name] for name in runs)
     rounds = max(1, min(ROUNDS, int(budget_s / per_round)))
