@@ -352,7 +352,9 @@ def _sample_runs(X: np.ndarray, Y: np.ndarray, names: tuple[str, ...]) -> dict:
 CODE = _plans.code_identity([sys.modules[__name__], _block_math, _plans])
 
 
-def prepare_with(X: np.ndarray, Y: np.ndarray, plan_name: str, choice=None) -> Prepared:
+def prepare_with(
+    X: np.ndarray, Y: np.ndarray, plan_name: str, choice: PlanChoice | None = None
+) -> Prepared:
     """X laid out as the plan reads it (a copy as rows only for C-ordered X read as rows)."""
     plan = Plan.parse(plan_name)
     if plan_name not in plan_names(X):
